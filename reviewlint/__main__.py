@@ -1,0 +1,3 @@
+from reviewlint.cli import main
+
+main()

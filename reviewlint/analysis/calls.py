@@ -1,0 +1,75 @@
+"""Small questions about a call's arguments, asked by many rules."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+
+def keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    """The ``name=...`` argument of ``call``."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def positional(call: cst.Call) -> list[cst.Arg]:
+    """Plain positional arguments (no ``*args``), in order."""
+    return [a for a in call.args if a.keyword is None and not a.star]
+
+
+def argument(call: cst.Call, index: int | None, name: str | None) -> cst.BaseExpression | None:
+    """The value of the argument passed at ``index`` or as ``name=``."""
+    if name is not None:
+        arg = keyword(call, name)
+        if arg is not None:
+            return arg.value
+    if index is not None:
+        pos = positional(call)
+        if len(pos) > index:
+            return pos[index].value
+    return None
+
+
+def has_star_kwargs(call: cst.Call) -> bool:
+    """``**kwargs`` pass-through: anything may be in there."""
+    return any(arg.star == "**" for arg in call.args)
+
+
+def has_star_args(call: cst.Call) -> bool:
+    return any(arg.star == "*" for arg in call.args)
+
+
+def is_none(expr: cst.BaseExpression | None) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def is_true(expr: cst.BaseExpression | None) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "True"
+
+
+def is_false(expr: cst.BaseExpression | None) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "False"
+
+
+def string_value(expr: cst.BaseExpression | None) -> str | None:
+    """The value of a plain (possibly implicitly concatenated) string literal."""
+    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+_EMPTY = cst.Module(body=[])
+
+
+def code_of(node: cst.CSTNode) -> str:
+    """The source text of a node (as LibCST generates it)."""
+    return _EMPTY.code_for_node(node)
+
+
+def callee_text(call: cst.Call, limit: int = 40) -> str:
+    """``requests.get`` / ``self.client.get`` for messages (shortened when long)."""
+    text = code_of(call.func).strip()
+    text = " ".join(text.split())
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]

@@ -1,0 +1,134 @@
+"""The programmatic API: what the CLI, pre-commit, the PR review command and tests call.
+
+>>> from reviewlint.api import check_source
+>>> [f.code for f in check_source("import requests\\nrequests.get('https://x.org')\\n")]
+['REL001', ...]
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from reviewlint.config import Settings, load_settings
+from reviewlint.discover import discover
+from reviewlint.engine.runner import Engine, FileResult, relative_display
+from reviewlint.plugins import (
+    PluginError,
+    check_rule_tables,
+    check_selectors,
+    load_rules,
+    options_for,
+    select_rules,
+    severity_for,
+)
+from reviewlint.rule import Finding, Rule
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult] = field(default_factory=list)
+    rules: list[type[Rule]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Rule findings and file diagnostics, in path/line order."""
+        out = [f for r in self.files for f in (*r.diagnostics, *r.findings)]
+        out.sort(key=lambda f: f.sort_key)
+        return out
+
+    @property
+    def suppressed(self) -> list[Any]:
+        return [s for r in self.files for s in r.suppressed]
+
+    @property
+    def internal_error(self) -> bool:
+        return any(r.internal_error for r in self.files)
+
+    @property
+    def files_checked(self) -> int:
+        return len(self.files)
+
+
+def available_rules(settings: Settings | None = None) -> list[type[Rule]]:
+    """Every rule class of every installed pack (and the project's local rules)."""
+    local = settings.get("local-rules", []) if settings is not None else []
+    return [item.cls for item in load_rules(local)]
+
+
+def _where(settings: Settings) -> str:
+    if settings.config_file is None:
+        return "command line"
+    return os.path.relpath(settings.config_file) if not os.path.relpath(settings.config_file).startswith("..") else settings.config_file
+
+
+def enabled_rule_classes(settings: Settings, classes: Sequence[type[Rule]] | None = None) -> list[type[Rule]]:
+    classes = list(classes) if classes is not None else available_rules(settings)
+    where = _where(settings)
+    for key in ("select", "extend-select", "ignore", "extend-ignore"):
+        values = settings.get(key) or []
+        check_selectors(values, classes, f"{settings.sources.get(key, where)}: {key}")
+    check_selectors(settings.get("severity", {}).keys(), classes, f"{where}: severity")
+    for selectors in settings.get("per-file-ignores", {}).values():
+        check_selectors(selectors, classes, f"{where}: per-file-ignores")
+    check_rule_tables(settings.get("rules", {}), classes, where)
+    return select_rules(
+        classes,
+        settings.get("select"),
+        settings.get("extend-select", []),
+        list(settings.get("ignore", [])) + list(settings.get("extend-ignore", [])),
+        preview=settings.get("preview", False),
+    )
+
+
+def build_engine(settings: Settings, classes: Sequence[type[Rule]] | None = None) -> Engine:
+    """Load the rule packs, select and configure the rules: once per run."""
+    enabled = enabled_rule_classes(settings, classes)
+    where = _where(settings)
+    rules = [cls(options_for(cls, settings.get("rules", {}), where), settings) for cls in enabled]
+    severities = {cls.code: severity_for(cls, settings.get("severity", {})) for cls in enabled}
+    return Engine(rules, settings, severities)
+
+
+def check_paths(paths: Sequence[str], settings: Settings | None = None, *, force_exclude: bool | None = None,
+                engine: Engine | None = None) -> RunResult:
+    """Check files and folders; never raises for a bad file (see ``FileResult.diagnostics``)."""
+    settings = settings or load_settings()
+    engine = engine or build_engine(settings)
+    found = discover(list(paths), settings, force_exclude)
+    result = RunResult(rules=[type(r) for r in engine.rules], missing=found.missing)
+    for path in found.files:
+        result.files.append(engine.check_file(path, relative_display(path)))
+    from reviewlint.engine.project import finish_project
+
+    finish_project(result.files, engine)
+    return result
+
+
+def check_source(source: str, path: str = "example.py", *, select: Iterable[str] | None = None,
+                 options: Mapping[str, Mapping[str, Any]] | None = None, settings: Settings | None = None,
+                 classes: Sequence[type[Rule]] | None = None) -> list[Finding]:
+    """Check one piece of source text as if it were the file ``path``.
+
+    ``select``: rule codes/prefixes/names (default: all rules); ``options``: per-rule options
+    keyed by code or name. Returns the unsuppressed findings and diagnostics.
+    """
+    overrides: dict[str, Any] = {}
+    if select is not None:
+        overrides["select"] = list(select)
+    if options:
+        overrides["rules"] = {k: dict(v) for k, v in options.items()}
+    if settings is None:
+        settings = load_settings(overrides=overrides, isolated=True)
+        settings.root = os.getcwd()  # paths in examples are relative to here
+    engine = build_engine(settings, classes)
+    file_result = engine.check_text(source, path, path)
+    from reviewlint.engine.project import finish_project
+
+    finish_project([file_result], engine)
+    return sorted([*file_result.diagnostics, *file_result.findings], key=lambda f: f.sort_key)
+
+
+__all__ = ["check_paths", "check_source", "build_engine", "RunResult", "PluginError", "available_rules"]

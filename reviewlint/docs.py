@@ -1,0 +1,40 @@
+"""Rule documentation, generated from the rule classes (``reviewlint explain``, docs/rules.md)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from reviewlint.rule import Invalid, Rule, Valid
+
+
+def _code(example: str | Valid | Invalid) -> str:
+    text = example if isinstance(example, str) else example.code
+    return textwrap.dedent(text).strip("\n")
+
+
+def explain_rule(cls: type[Rule]) -> str:
+    """The rule's docs as Markdown: header, docstring sections, options, examples."""
+    out = [f"# {cls.code} {cls.name}", ""]
+    meta = f"Viewpoint: {cls.viewpoint.title} ({cls.viewpoint.value}) · Severity: {cls.severity.value}"
+    meta += f" · Fixable: {'yes' if cls.fixable else 'no'}"
+    if cls.preview:
+        meta += " · Preview (enable by selecting it explicitly)"
+    if cls.skip_in_tests:
+        meta += " · Not checked in test files (`test-paths`)"
+    out += [meta, ""]
+    out.append(cls.docs() or cls.message)
+    if cls.options:
+        out += ["", "## Options", ""]
+        for key, opt in cls.options.items():
+            out.append(f"- `{key}` ({opt.type_name}, default `{opt.default!r}`): {opt.help}")
+        out.append("")
+        out.append(f"Set them under `[tool.reviewlint.rules.{cls.code}]`.")
+    if cls.invalid:
+        out += ["", "## Flagged", ""]
+        for ex in cls.invalid:
+            out += ["```python", _code(ex), "```"]
+    if cls.valid:
+        out += ["", "## Not flagged", ""]
+        for ex in cls.valid:
+            out += ["```python", _code(ex), "```"]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,202 @@
+"""Files → findings: read, parse, walk once with every enabled rule, place, filter.
+
+``Engine`` holds the rule instances for a run (built once, options validated once) and
+checks one file at a time; ``check_file`` never raises for a bad file: syntax errors,
+unreadable files and rule crashes come back as diagnostics in the result.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import libcst as cst
+
+from reviewlint.engine import source as src
+from reviewlint.engine.context import FileContext
+from reviewlint.engine.positions import compute_spans
+from reviewlint.engine.walk import DispatchTable, walk
+from reviewlint.rule import Finding, Fix, Rule, Severity
+from reviewlint.suppress import Suppression, SuppressionIndex, parse_suppressions
+
+DIAGNOSTIC_VIEWPOINT = "diagnostic"
+
+
+@dataclass
+class FileResult:
+    path: str
+    display_path: str
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[tuple[Finding, Suppression]] = field(default_factory=list)
+    #: E999/E902/E900 diagnostics (also counted as findings by reporters)
+    diagnostics: list[Finding] = field(default_factory=list)
+    #: tracebacks of rule crashes, shown with --verbose
+    tracebacks: list[str] = field(default_factory=list)
+    #: facts for project-level passes
+    facts: dict[str, Any] = field(default_factory=dict)
+    parsed: bool = False
+
+    @property
+    def internal_error(self) -> bool:
+        return any(d.code == src.INTERNAL_ERROR[0] for d in self.diagnostics)
+
+
+def diagnostic(kind: tuple[str, str], message: str, display_path: str, line: int = 1, column: int = 1,
+               line_text: str = "") -> Finding:
+    return Finding(
+        code=kind[0],
+        name=kind[1],
+        viewpoint=DIAGNOSTIC_VIEWPOINT,
+        severity=Severity.ERROR.value,
+        message=message,
+        path=display_path,
+        line=line,
+        column=column,
+        end_line=line,
+        end_column=column,
+        statement_line=line,
+        line_text=line_text,
+    )
+
+
+class Engine:
+    """The enabled rules of one run, ready to check files."""
+
+    def __init__(self, rules: Sequence[Rule], settings: Any = None, severities: dict[str, Severity] | None = None) -> None:
+        self.rules = list(rules)
+        self.settings = settings
+        self.severities = severities or {}
+        self.table = DispatchTable(self.rules)
+        self._tables: dict[frozenset[str], DispatchTable] = {frozenset(): self.table}
+        self._by_selector_cache: dict[str, frozenset[str]] = {}
+
+    # ------------------------------------------------------------------ public
+    def check_file(self, path: str, display_path: str | None = None) -> FileResult:
+        display = display_path or path
+        try:
+            data = src.read_bytes(path)
+        except src.SourceProblem as problem:
+            return FileResult(path, display, diagnostics=[diagnostic(problem.kind, problem.message, display)])
+        return self.check_bytes(data, path, display)
+
+    def check_bytes(self, data: bytes, path: str, display_path: str | None = None) -> FileResult:
+        display = display_path or path
+        try:
+            text = src.decode(data)
+        except src.SourceProblem as problem:
+            return FileResult(path, display, diagnostics=[diagnostic(problem.kind, problem.message, display, problem.line, problem.column)])
+        return self.check_text(text, path, display)
+
+    def check_text(self, text: str, path: str, display_path: str | None = None) -> FileResult:
+        display = display_path or path
+        result = FileResult(path, display)
+        try:
+            module = src.parse(text)
+        except src.SourceProblem as problem:
+            lines = text.splitlines()
+            line_text = lines[problem.line - 1] if 0 < problem.line <= len(lines) else ""
+            result.diagnostics.append(diagnostic(problem.kind, problem.message, display, problem.line, problem.column, line_text))
+            return result
+        result.parsed = True
+        ctx = FileContext(path, text, module, self.settings, display)
+        table = self._table_for(ctx)
+        reports: list[tuple[Rule, cst.CSTNode, str, Fix | None, Severity | None]] = []
+        crashed: list[Rule] = []
+
+        def sink(rule: Rule, node: cst.CSTNode, message: str, fix: Fix | None, severity: Severity | None) -> None:
+            reports.append((rule, node, message, fix, severity))
+
+        def on_crash(rule: Rule, error: BaseException) -> DispatchTable:
+            crashed.append(rule)
+            result.diagnostics.append(
+                diagnostic(
+                    src.INTERNAL_ERROR,
+                    f"internal error in rule {rule.code} ({rule.name}): {type(error).__name__}: {error}",
+                    display,
+                )
+            )
+            result.tracebacks.append(f"{display}: rule {rule.code}\n" + "".join(traceback.format_exception(error)))
+            return table.without(crashed)
+
+        for rule in table.rules:
+            rule.start_file(ctx, sink)
+        walk(module, ctx, table, on_crash)
+
+        crashed_ids = {id(r) for r in crashed}
+        reports = [r for r in reports if id(r[0]) not in crashed_ids]
+        result.facts = ctx.facts
+        if not reports:
+            return result
+        spans = compute_spans(module, (r[1] for r in reports))
+        findings = []
+        seen: set[tuple] = set()
+        for rule, node, message, fix, severity in reports:
+            span = spans.get(id(node))
+            if span is None:
+                continue
+            key = (rule.code, span.line, span.column, message)
+            if key in seen:
+                continue
+            seen.add(key)
+            sev = severity or self.severities.get(rule.code) or rule.severity
+            findings.append(
+                Finding(
+                    code=rule.code,
+                    name=rule.name,
+                    viewpoint=rule.viewpoint.value,
+                    severity=Severity(sev).value,
+                    message=message,
+                    path=display,
+                    line=span.line,
+                    column=span.column,
+                    end_line=span.end_line,
+                    end_column=span.end_column,
+                    statement_line=span.statement_line,
+                    line_text=ctx.line_text(span.line),
+                    fix=fix,
+                )
+            )
+        findings.sort(key=lambda f: f.sort_key)
+        index = SuppressionIndex(parse_suppressions(text))
+        for finding in findings:
+            sup = index.find(finding)
+            if sup is None:
+                result.findings.append(finding)
+            else:
+                result.suppressed.append((finding, sup))
+        return result
+
+    # ------------------------------------------------------------------ internals
+    def _table_for(self, ctx: FileContext) -> DispatchTable:
+        """The dispatch table for this file: without test-skipping and per-file-ignored rules."""
+        excluded: set[str] = set()
+        if self.settings is not None:
+            selectors = self.settings.ignored_selectors_for(ctx.path)
+            if selectors:
+                for rule in self.rules:
+                    for sel in selectors:
+                        if sel == rule.code or sel == rule.name or rule.code.startswith(sel) or sel == "ALL":
+                            excluded.add(rule.code)
+            if any(r.skip_in_tests for r in self.rules) and ctx.is_test_file:
+                excluded.update(r.code for r in self.rules if r.skip_in_tests)
+        key = frozenset(excluded)
+        table = self._tables.get(key)
+        if table is None:
+            table = self.table.without([r for r in self.rules if r.code in excluded])
+            self._tables[key] = table
+        return table
+
+
+def relative_display(path: str, cwd: str | None = None) -> str:
+    """``path`` relative to the current directory when under it, else as given."""
+    cwd = cwd or os.getcwd()
+    abspath = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(abspath, cwd)
+    except ValueError:
+        return path
+    if rel.startswith(".." + os.sep) or rel == "..":
+        return abspath
+    return rel

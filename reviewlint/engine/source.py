@@ -1,0 +1,89 @@
+"""bytes → text → LibCST module, with every failure turned into a one-line diagnostic."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+import libcst as cst
+
+SYNTAX_ERROR = ("E999", "syntax-error")
+IO_ERROR = ("E902", "io-error")
+INTERNAL_ERROR = ("E900", "internal-error")
+
+_COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+@dataclass(frozen=True)
+class SourceProblem(Exception):
+    """Why a file could not be turned into a module: a diagnostic, not a crash."""
+
+    kind: tuple[str, str]
+    message: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except IsADirectoryError:
+        raise SourceProblem(IO_ERROR, "is a directory, not a file") from None
+    except FileNotFoundError:
+        raise SourceProblem(IO_ERROR, "no such file") from None
+    except PermissionError:
+        raise SourceProblem(IO_ERROR, "permission denied: cannot read the file") from None
+    except OSError as exc:
+        raise SourceProblem(IO_ERROR, f"cannot read the file: {exc.strerror or exc}") from None
+
+
+def decode(data: bytes) -> str:
+    """Decode Python source as the interpreter would (BOM, PEP 263 cookie, UTF-8)."""
+    nul = data.find(b"\0")
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
+        column = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+        raise SourceProblem(SYNTAX_ERROR, "source contains a NUL byte", line, column)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        msg = str(exc.msg if hasattr(exc, "msg") else exc)
+        raise SourceProblem(SYNTAX_ERROR, f"bad encoding declaration: {msg}", exc.lineno or 1, 1) from None
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise SourceProblem(SYNTAX_ERROR, f"unknown encoding {encoding!r} in coding cookie") from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceProblem(
+            SYNTAX_ERROR,
+            f"source is not valid {encoding}: byte 0x{data[exc.start]:02x} cannot be decoded",
+            line,
+            column,
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def parse(text: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
+        raise SourceProblem(SYNTAX_ERROR, f"invalid syntax: {message}", exc.raw_line, exc.raw_column + 1) from None
+    except RecursionError:
+        raise SourceProblem(SYNTAX_ERROR, "source is nested too deeply to parse") from None
+    except Exception as exc:  # LibCST raises a few other types on exotic input
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise SourceProblem(SYNTAX_ERROR, f"cannot parse: {first}") from None

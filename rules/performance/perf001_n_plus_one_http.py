@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from reviewlint.analysis.calls import callee_text
+from reviewlint.analysis.loops import is_literal_collection, looks_like_pagination_variable, retry_loop
+from reviewlint.engine.context import Loop
+from reviewlint.knowledge import http
+from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
+
+
+@dataclass
+class _Candidate:
+    node: cst.Call
+    loop: Loop
+    variable: str
+    message: str
+
+
+@dataclass
+class _HelperCall:
+    node: cst.Call
+    key: str
+    loops: list[tuple[Loop, str]]
+    shown: str
+
+
+@dataclass
+class _LoopState:
+    candidates: list[_Candidate] = field(default_factory=list)
+    #: names assigned in the loop from an HTTP response (the next page's URL/cursor)
+    from_response: set[str] = field(default_factory=set)
+
+
+class NPlusOneHttp(Rule):
+    """An HTTP call per item of a loop (N+1 requests).
+
+    ## What it does
+    Flags an HTTP call inside the body of a loop (`for`, `async for`, `while`, a
+    comprehension or generator expression) whose arguments depend on the loop variable,
+    including a call one step away: a helper function of the same module that makes the
+    request, called per item (reported at the call in the loop, naming the helper).
+
+    Not flagged: pagination loops that follow a cursor or next link, retry loops (the loop
+    exists to retry one call), loops over a literal of three items or fewer, and un-awaited
+    async calls collected for `asyncio.gather` (SCALE002 judges those).
+
+    ## Why it matters
+    One request per item turns a page of 50 orders into 51 round trips; latency grows with
+    the data and a slow dependency multiplies it. The reviewer's "is this an N+1 loop of API
+    calls?".
+
+    ## Example
+    ```python
+    for user_id in user_ids:
+        profile = client.get(f"/users/{user_id}").json()
+    ```
+
+    ## Use instead
+    ```python
+    profiles = client.get("/users", params={"ids": ",".join(user_ids)}).json()
+    # or, with an async client, bounded concurrency:
+    async with asyncio.TaskGroup() as tg: ...  # with a Semaphore
+    ```
+    """
+
+    code = "PERF001"
+    name = "n-plus-one-http"
+    viewpoint = Viewpoint.PERFORMANCE
+    severity = Severity.WARNING
+    message = "HTTP call inside a loop, once per item (N+1)"
+
+    valid = [
+        # not in the loop body: the iterable is evaluated once
+        "import requests\nfor item in requests.get('https://x.org/items', timeout=5).json():\n    print(item)\n",
+        # does not depend on the loop variable
+        "import requests\nfor i in range(3):\n    print(i)\nfor item in items:\n    requests.get('https://x.org/ping', timeout=5)\n",
+        # pagination: the next URL comes from the response
+        "import requests\n\ndef all_pages(url):\n    out = []\n    while url:\n        resp = requests.get(url, timeout=5)\n"
+        "        out.extend(resp.json()['results'])\n        url = resp.json().get('next')\n    return out\n",
+        "import httpx\n\ndef pages(client: httpx.Client):\n    for page in range(1, 10):\n        yield client.get('/items', params={'page': page})\n",
+        # retry loop
+        "import time, requests\n\ndef get(url):\n    for attempt in range(5):\n        try:\n            return requests.get(url, timeout=5)\n"
+        "        except requests.ConnectionError:\n            time.sleep(2 ** attempt)\n",
+        # literal of three items or fewer
+        "import requests\nfor env in ('dev', 'staging', 'prod'):\n    requests.post(f'https://deploy.x.org/{env}', timeout=5)\n",
+        # coroutines collected for gather are not sequential requests
+        "import asyncio, httpx\n\nasync def f(client: httpx.AsyncClient, ids):\n"
+        "    return await asyncio.gather(*(client.get(f'/u/{i}') for i in ids))\n",
+        # unknown objects are not guessed at
+        "for uid in ids:\n    api.get(uid)\n",
+        # a helper that does not make HTTP calls
+        "def load(x):\n    return x * 2\n\nfor x in xs:\n    load(x)\n",
+    ]
+    invalid = [
+        Invalid("import requests\n\nfor user_id in user_ids:\n    requests.get(f'https://x.org/users/{user_id}', timeout=5)\n",
+                line=4, message="per `user_id` in this loop"),
+        Invalid("import httpx\n\nasync def f(client: httpx.AsyncClient, ids):\n    out = []\n    async for i in ids:\n"
+                "        out.append(await client.get(f'/u/{i}'))\n    return out\n", line=6),
+        Invalid("import requests as rq\n\ndef names(ids):\n    return [rq.get(f'https://x.org/{i}', timeout=5).json()['name'] for i in ids]\n",
+                line=4, message="`i`"),
+        Invalid("import requests\n\ndef sync(orders):\n    for order in orders:\n        url = f'https://x.org/orders/{order.id}'\n"
+                "        requests.post(url, json=order.payload, timeout=5)\n", line=6, message="`order`"),
+        Invalid("import requests\n\ndef drain(queue):\n    while queue:\n        job = queue.pop()\n"
+                "        requests.post('https://x.org/jobs', json=job, timeout=5)\n", line=6, message="`job`"),
+        Invalid("import requests\n\nfor uid in ids:\n    fetch_user(uid)\n\ndef fetch_user(uid):\n"
+                "    return requests.get(f'https://x.org/u/{uid}', timeout=5)\n", line=4, message="`fetch_user()`"),
+    ]
+
+    def begin(self) -> None:
+        self._loop_states: dict[int, _LoopState] = {}
+        #: function key → the HTTP call (text) it makes with arguments from its parameters
+        self._helpers: dict[str, str] = {}
+        self._helper_calls: list[_HelperCall] = []
+        self._param_stack: list[tuple[str | None, frozenset[str]]] = []
+
+    # ------------------------------------------------------------------ helpers' facts
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        params = node.params
+        names = frozenset(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+        self._param_stack.append((self._function_key(node), names))
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._param_stack.pop()
+
+    def _function_key(self, node: cst.FunctionDef) -> str | None:
+        ctx = self.context
+        # the walker has not entered the function yet when visit_FunctionDef runs
+        if ctx.functions:
+            return None  # nested function: not a helper others can call by name
+        if ctx.classes:
+            if ctx.scopes[-1].kind != "class":
+                return None
+            return f"{ctx.classes[-1].node.name.value}.{node.name.value}"
+        return node.name.value
+
+    # ------------------------------------------------------------------ calls
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.context
+        qualname = ctx.call_name(node)
+        call = http.http_call(qualname)
+        if call is not None:
+            self._note_helper(node, call)
+            self._check_http_call(node, call)
+            return
+        if ctx.loops:
+            key = self._helper_key(node)
+            if key is not None:
+                loops = self._dependent_loops(node)
+                if loops:
+                    self._helper_calls.append(_HelperCall(node, key, loops, callee_text(node)))
+
+    def _note_helper(self, node: cst.Call, call: http.HttpCall) -> None:
+        if not self._param_stack:
+            return
+        key, params = self._param_stack[-1]
+        if key is None or key in self._helpers:
+            return
+        if self.context.names_in(cst.Tuple([cst.Element(a.value) for a in node.args])) & params:
+            self._helpers[key] = callee_text(node)
+
+    def _helper_key(self, node: cst.Call) -> str | None:
+        func = node.func
+        if isinstance(func, cst.Name):
+            binding = self.context.lookup(func.value)
+            if binding is None or binding.kind == "def":
+                return func.value
+            return None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            cls = self.context.method_class
+            if cls is not None and func.value.value in ("self", "cls"):
+                return f"{cls.node.name.value}.{func.attr.value}"
+        return None
+
+    def _dependent_loops(self, node: cst.Call) -> list[tuple[Loop, str]]:
+        """Loops of the current function whose variable the call's arguments read, innermost first."""
+        ctx = self.context
+        loops = ctx.loops_in_current_function()
+        if not loops:
+            return []
+        names = ctx.names_in(cst.Tuple([cst.Element(a.value) for a in node.args])) if node.args else set()
+        out = []
+        for loop in reversed(loops):
+            hit = (names & loop.targets) or (names & loop.derived)
+            if not hit:
+                continue
+            if self._loop_is_exempt(loop, sorted(hit)):
+                return []
+            out.append((loop, sorted(hit)[0]))
+        return out
+
+    def _loop_is_exempt(self, loop: Loop, variables: list[str]) -> bool:
+        if loop.kind == "for" and is_literal_collection(loop.iter):
+            return True
+        if loop.kind != "comprehension" and retry_loop(loop.node, self.context) is not None:
+            return True
+        if all(looks_like_pagination_variable(v) for v in variables):
+            return True
+        return False
+
+    def _check_http_call(self, node: cst.Call, call: http.HttpCall) -> None:
+        ctx = self.context
+        if not ctx.loops:
+            return
+        if call.is_async and not isinstance(ctx.parent, cst.Await) and not self._in_async_with(node):
+            return  # a coroutine built for gather/create_task, not a sequential request
+        loops = self._dependent_loops(node)
+        if not loops:
+            return
+        loop, variable = loops[0]
+        message = (
+            f"`{callee_text(node)}()` sends one HTTP request per `{variable}` in this {_kind(loop)} (N+1): "
+            "use a batch endpoint, or bounded concurrency (asyncio.gather with a Semaphore)"
+        )
+        if loop.kind == "comprehension":
+            self.report(node, message)
+        else:
+            self._state(loop).candidates.append(_Candidate(node, loop, variable, message))
+
+    def _in_async_with(self, node: cst.Call) -> bool:
+        parent = self.context.parent
+        return isinstance(parent, cst.WithItem)
+
+    def _state(self, loop: Loop) -> _LoopState:
+        return self._loop_states.setdefault(id(loop.node), _LoopState())
+
+    # ------------------------------------------------------------------ pagination evidence
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._note_response_assignment([t.target for t in node.targets], node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._note_response_assignment([node.target], node.value)
+
+    def _note_response_assignment(self, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
+        ctx = self.context
+        if not ctx.loops:
+            return
+        if not self._reads_response(value):
+            return
+        names = set()
+        for target in targets:
+            names |= ctx.names_in(target) if not isinstance(target, cst.Name) else {target.value}
+        for loop in ctx.loops:
+            self._state(loop).from_response |= names
+
+    def _reads_response(self, value: cst.BaseExpression) -> bool:
+        ctx = self.context
+        for name in ctx.names_in(value):
+            binding = ctx.lookup(name)
+            if binding is not None and binding.kind == "instance" and binding.value in http.RESPONSE_TYPES:
+                return True
+        text_markers = ("next", "cursor", "links", "page")
+        from reviewlint.analysis.calls import code_of
+
+        code = code_of(value).lower()
+        return any(marker in code for marker in text_markers) and "json" in code
+
+    def leave_For(self, node: cst.For) -> None:
+        self._flush(node)
+
+    def leave_While(self, node: cst.While) -> None:
+        self._flush(node)
+
+    def _flush(self, node: cst.CSTNode) -> None:
+        state = self._loop_states.pop(id(node), None)
+        if state is None:
+            return
+        for cand in state.candidates:
+            if cand.variable in state.from_response:
+                continue  # the loop follows the response's next page/cursor
+            self.report(cand.node, cand.message)
+
+    # ------------------------------------------------------------------ one call away
+    def leave_Module(self, node: cst.Module) -> None:
+        for hc in self._helper_calls:
+            target = self._helpers.get(hc.key)
+            if target is None:
+                continue
+            loop, variable = hc.loops[0]
+            self.report(
+                hc.node,
+                f"`{hc.shown}()` makes an HTTP call (`{target}()`) per `{variable}` in this {_kind(loop)} (N+1): "
+                "use a batch endpoint, or bounded concurrency (asyncio.gather with a Semaphore)",
+            )
+
+
+def _kind(loop: Loop) -> str:
+    return {"for": "loop", "while": "while loop", "comprehension": "comprehension"}[loop.kind]
