@@ -3,25 +3,30 @@
 Every rule asks these tables instead of keeping its own list, so that teaching reviewlint a
 new HTTP client, ORM or framework is one edit here and every rule learns it at once.
 
-``call_result_type(qualname)`` answers "what does calling this return?" for the object
-tracking in :mod:`reviewlint.engine.context` (``s = requests.Session()`` → ``s`` is a
-``requests.Session``; ``r = s.get(url)`` → ``r`` is a ``requests.Response``).
+Each submodule may export, for the object tracking in :mod:`reviewlint.engine.context`:
+
+* ``KNOWN_TYPES``: classes whose instances are tracked (and may be named in annotations);
+* ``CONSTRUCTIBLE``: those of them that calling the class itself constructs;
+* ``TYPE_ALIASES``: other import paths of the same classes;
+* ``RESULT_TYPES``: what calling a qualified name returns (``requests.Session.get`` →
+  ``requests.Response``; ``logging.getLogger`` → ``logging.Logger``).
 """
 
 from __future__ import annotations
 
-from reviewlint.knowledge import db, http, logs
+from reviewlint.knowledge import db, http, logs, retry, security, web
 
+_MODULES = (http, db, logs, web, security, retry)
+
+KNOWN_TYPES: frozenset[str] = frozenset(http.CLIENT_TYPES) | frozenset(http.RESPONSE_TYPES)
+_CONSTRUCTIBLE: frozenset[str] = frozenset(http.CLIENT_TYPES)
+TYPE_ALIASES: dict[str, str] = {}
 _RESULT_TYPES: dict[str, str] = {}
-_RESULT_TYPES.update(http.RESULT_TYPES)
-_RESULT_TYPES.update(db.RESULT_TYPES)
-_RESULT_TYPES.update(logs.RESULT_TYPES)
-
-#: qualified names of classes whose instances are tracked (used for annotations)
-KNOWN_TYPES: frozenset[str] = frozenset(http.CLIENT_TYPES) | frozenset(http.RESPONSE_TYPES) | db.KNOWN_TYPES | logs.KNOWN_TYPES
-
-#: aliases: other import paths of the same class
-TYPE_ALIASES: dict[str, str] = {**http.TYPE_ALIASES, **db.TYPE_ALIASES}
+for _module in _MODULES:
+    KNOWN_TYPES |= frozenset(getattr(_module, "KNOWN_TYPES", ()))
+    _CONSTRUCTIBLE |= frozenset(getattr(_module, "CONSTRUCTIBLE", ()))
+    TYPE_ALIASES.update(getattr(_module, "TYPE_ALIASES", {}))
+    _RESULT_TYPES.update(getattr(_module, "RESULT_TYPES", {}))
 
 
 def canonical_type(qualname: str | None) -> str | None:
@@ -34,10 +39,7 @@ def call_result_type(qualname: str | None) -> str | None:
     """The type of the value a call to ``qualname`` returns, when reviewlint knows it."""
     if not qualname:
         return None
-    qualname = canonical_type(qualname) or qualname
-    if qualname in KNOWN_TYPES and qualname in _CONSTRUCTIBLE:
-        return qualname
-    return _RESULT_TYPES.get(qualname)
-
-
-_CONSTRUCTIBLE = frozenset(http.CLIENT_TYPES) | db.CONSTRUCTIBLE | logs.CONSTRUCTIBLE
+    canonical = TYPE_ALIASES.get(qualname, qualname)
+    if canonical in _CONSTRUCTIBLE:
+        return canonical
+    return _RESULT_TYPES.get(qualname) or _RESULT_TYPES.get(canonical)
