@@ -180,6 +180,15 @@ class Finding:
         )
 
 
+@dataclass(frozen=True)
+class LineAnchor:
+    """A position with no node behind it (a comment): what :meth:`Rule.report_line` reports."""
+
+    line: int
+    column: int = 1  # 1-based
+    end_column: int | None = None  # 1-based, exclusive; None: end of the line
+
+
 class OptionError(ValueError):
     """A rule option has the wrong type or value."""
 
@@ -313,6 +322,19 @@ class Rule:
         """Report ``node`` with ``message`` (default: the class's ``message``)."""
         assert self._sink is not None, "report() called outside a file"
         self._sink(self, node, message or self.message, fix, severity)
+
+    def report_line(
+        self,
+        line: int,
+        column: int = 1,
+        message: str | None = None,
+        *,
+        end_column: int | None = None,
+        severity: Severity | None = None,
+    ) -> None:
+        """Report a position that no node stands for (a comment): ``line``, 1-based ``column``."""
+        assert self._sink is not None, "report_line() called outside a file"
+        self._sink(self, LineAnchor(line, column, end_column), message or self.message, None, severity)
 
     # -- introspection ----------------------------------------------------------------
     @classmethod

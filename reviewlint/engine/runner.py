@@ -16,9 +16,9 @@ import libcst as cst
 
 from reviewlint.engine import source as src
 from reviewlint.engine.context import FileContext
-from reviewlint.engine.positions import compute_spans
+from reviewlint.engine.positions import Span, compute_spans
 from reviewlint.engine.walk import DispatchTable, walk
-from reviewlint.rule import Finding, Fix, Rule, Severity
+from reviewlint.rule import Finding, Fix, LineAnchor, Rule, Severity
 from reviewlint.suppress import Suppression, SuppressionIndex, parse_suppressions
 
 DIAGNOSTIC_VIEWPOINT = "diagnostic"
@@ -129,11 +129,16 @@ class Engine:
         result.facts = ctx.facts
         if not reports:
             return result
-        spans = compute_spans(module, (r[1] for r in reports))
+        nodes = [r[1] for r in reports if not isinstance(r[1], LineAnchor)]
+        spans = compute_spans(module, nodes) if nodes else {}
         findings = []
         seen: set[tuple] = set()
         for rule, node, message, fix, severity in reports:
-            span = spans.get(id(node))
+            if isinstance(node, LineAnchor):  # Rule.report_line(): a comment, no node
+                end = node.end_column or len(ctx.line_text(node.line)) + 1
+                span = Span(node.line, node.column, node.line, end, node.line)
+            else:
+                span = spans.get(id(node))
             if span is None:
                 continue
             key = (rule.code, span.line, span.column, message)
