@@ -1,22 +1,14 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import libcst as cst
 
 from reviewlint.analysis.calls import callee_text
-from reviewlint.analysis.loops import is_literal_collection, looks_like_pagination_variable, retry_loop
+from reviewlint.analysis.per_item import PerItemCandidates, assigned_names, dependent_loops, loop_kind_text
 from reviewlint.engine.context import Loop
 from reviewlint.knowledge import http
 from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
-
-
-@dataclass
-class _Candidate:
-    node: cst.Call
-    loop: Loop
-    variable: str
-    message: str
 
 
 @dataclass
@@ -25,13 +17,6 @@ class _HelperCall:
     key: str
     loops: list[tuple[Loop, str]]
     shown: str
-
-
-@dataclass
-class _LoopState:
-    candidates: list[_Candidate] = field(default_factory=list)
-    #: names assigned in the loop from an HTTP response (the next page's URL/cursor)
-    from_response: set[str] = field(default_factory=set)
 
 
 class NPlusOneHttp(Rule):
@@ -110,7 +95,7 @@ class NPlusOneHttp(Rule):
     ]
 
     def begin(self) -> None:
-        self._loop_states: dict[int, _LoopState] = {}
+        self._candidates = PerItemCandidates()
         #: function key → the HTTP call (text) it makes with arguments from its parameters
         self._helpers: dict[str, str] = {}
         self._helper_calls: list[_HelperCall] = []
@@ -176,29 +161,7 @@ class NPlusOneHttp(Rule):
 
     def _dependent_loops(self, node: cst.Call) -> list[tuple[Loop, str]]:
         """Loops of the current function whose variable the call's arguments read, innermost first."""
-        ctx = self.context
-        loops = ctx.loops_in_current_function()
-        if not loops:
-            return []
-        names = ctx.names_in(cst.Tuple([cst.Element(a.value) for a in node.args])) if node.args else set()
-        out = []
-        for loop in reversed(loops):
-            hit = (names & loop.targets) or (names & loop.derived)
-            if not hit:
-                continue
-            if self._loop_is_exempt(loop, sorted(hit)):
-                return []
-            out.append((loop, sorted(hit)[0]))
-        return out
-
-    def _loop_is_exempt(self, loop: Loop, variables: list[str]) -> bool:
-        if loop.kind == "for" and is_literal_collection(loop.iter):
-            return True
-        if loop.kind != "comprehension" and retry_loop(loop.node, self.context) is not None:
-            return True
-        if all(looks_like_pagination_variable(v) for v in variables):
-            return True
-        return False
+        return dependent_loops(self.context, [a.value for a in node.args])
 
     def _check_http_call(self, node: cst.Call, call: http.HttpCall) -> None:
         ctx = self.context
@@ -214,17 +177,13 @@ class NPlusOneHttp(Rule):
             f"`{callee_text(node)}()` sends one HTTP request per `{variable}` in this {_kind(loop)} (N+1): "
             "use a batch endpoint, or bounded concurrency (asyncio.gather with a Semaphore)"
         )
-        if loop.kind == "comprehension":
+        final = self._candidates.add(node, loop, variable, message)
+        if final is not None:
             self.report(node, message)
-        else:
-            self._state(loop).candidates.append(_Candidate(node, loop, variable, message))
 
     def _in_async_with(self, node: cst.Call) -> bool:
         parent = self.context.parent
         return isinstance(parent, cst.WithItem)
-
-    def _state(self, loop: Loop) -> _LoopState:
-        return self._loop_states.setdefault(id(loop.node), _LoopState())
 
     # ------------------------------------------------------------------ pagination evidence
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -239,11 +198,7 @@ class NPlusOneHttp(Rule):
             return
         if not self._reads_response(value):
             return
-        names = set()
-        for target in targets:
-            names |= ctx.names_in(target) if not isinstance(target, cst.Name) else {target.value}
-        for loop in ctx.loops:
-            self._state(loop).from_response |= names
+        self._candidates.follow(ctx, assigned_names(ctx, targets))
 
     def _reads_response(self, value: cst.BaseExpression) -> bool:
         ctx = self.context
@@ -264,12 +219,8 @@ class NPlusOneHttp(Rule):
         self._flush(node)
 
     def _flush(self, node: cst.CSTNode) -> None:
-        state = self._loop_states.pop(id(node), None)
-        if state is None:
-            return
-        for cand in state.candidates:
-            if cand.variable in state.from_response:
-                continue  # the loop follows the response's next page/cursor
+        # candidates whose variable follows the response's next page/cursor are dropped
+        for cand in self._candidates.finish(node):
             self.report(cand.node, cand.message)
 
     # ------------------------------------------------------------------ one call away
@@ -286,5 +237,4 @@ class NPlusOneHttp(Rule):
             )
 
 
-def _kind(loop: Loop) -> str:
-    return {"for": "loop", "while": "while loop", "comprehension": "comprehension"}[loop.kind]
+_kind = loop_kind_text
