@@ -119,7 +119,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], e
         statistics=statistics,
         quiet=quiet,
     )
-    click.echo(get_renderer(fmt)(report), nl=False)
+    click.echo(get_renderer(fmt)(report), nl=False, color=report.color)
     if ctx.obj.get("verbose"):
         for file_result in result.files:
             for tb in file_result.tracebacks:

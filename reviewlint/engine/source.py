@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import codecs
 import io
 import re
@@ -55,7 +56,15 @@ def decode(data: bytes) -> str:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
         msg = str(exc.msg if hasattr(exc, "msg") else exc)
-        raise SourceProblem(SYNTAX_ERROR, f"bad encoding declaration: {msg}", exc.lineno or 1, 1) from None
+        if "invalid or missing encoding declaration" in msg:
+            encoding = "utf-8"  # no usable cookie: decode as UTF-8 and say where it breaks
+        else:
+            match = _COOKIE_RE.match(data.split(b"\n", 2)[0]) or (
+                _COOKIE_RE.match(data.split(b"\n", 2)[1]) if data.count(b"\n") >= 1 else None
+            )
+            name = match.group(1).decode("ascii", "replace") if match else "?"
+            line = 1 if _COOKIE_RE.match(data.split(b"\n", 1)[0]) else 2
+            raise SourceProblem(SYNTAX_ERROR, f"unknown encoding {name!r} in the coding declaration", line, 1) from None
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -80,10 +89,37 @@ def parse(text: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
-        raise SourceProblem(SYNTAX_ERROR, f"invalid syntax: {message}", exc.raw_line, exc.raw_column + 1) from None
+        raise _syntax_problem(text, exc) from None
     except RecursionError:
         raise SourceProblem(SYNTAX_ERROR, "source is nested too deeply to parse") from None
     except Exception as exc:  # LibCST raises a few other types on exotic input
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise SourceProblem(SYNTAX_ERROR, f"cannot parse: {first}") from None
+
+
+def _syntax_problem(text: str, exc: cst.ParserSyntaxError) -> SourceProblem:
+    """Python's own compiler names and places syntax errors best; LibCST's position is a fallback."""
+    try:
+        compile(text, "<source>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as py_exc:
+        message = (py_exc.msg or "invalid syntax").strip()
+        return SourceProblem(SYNTAX_ERROR, f"invalid syntax: {message}", py_exc.lineno or 1, py_exc.offset or 1)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    first = (str(exc.message).strip().splitlines() or ["invalid syntax"])[0]
+    first = re.sub(r"^parser error: error at \d+:\d+: ", "", first)
+    return SourceProblem(
+        SYNTAX_ERROR,
+        f"syntax that LibCST {cst_version()} cannot parse: {first}",
+        exc.raw_line,
+        exc.raw_column + 1,
+    )
+
+
+def cst_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("libcst")
+    except Exception:  # noqa: BLE001
+        return "?"
