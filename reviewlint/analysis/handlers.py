@@ -1,0 +1,104 @@
+"""Questions about ``except`` handlers, shared by the ERR and OBS rules."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import libcst as cst
+
+from reviewlint.engine.context import FileContext, Handler
+
+_SCOPE_BREAKS = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+
+def current_handler(ctx: FileContext) -> Handler | None:
+    """The innermost ``except`` clause whose body the current node runs in.
+
+    None when a ``def``/``lambda``/``class`` sits between the handler and the node (that code
+    runs later, not while the exception is being handled).
+    """
+    handler = ctx.handler
+    if handler is None:
+        return None
+    for node in reversed(ctx.ancestors):
+        if node is handler.node:
+            return handler
+        if isinstance(node, _SCOPE_BREAKS):
+            return None
+    return None
+
+
+def body_statements(block: cst.BaseSuite | None) -> list[cst.CSTNode]:
+    if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+        return list(block.body)
+    return []
+
+
+def small_statements(block: cst.BaseSuite | None) -> list[cst.BaseSmallStatement]:
+    """The small statements directly in ``block`` (not inside compound statements)."""
+    out: list[cst.BaseSmallStatement] = []
+    for stmt in body_statements(block):
+        if isinstance(stmt, cst.SimpleStatementLine):
+            out.extend(stmt.body)
+        elif isinstance(stmt, cst.BaseSmallStatement):
+            out.append(stmt)
+    return out
+
+
+def nested_small_statements(block: cst.BaseSuite | None) -> Iterator[cst.BaseSmallStatement]:
+    """Small statements of ``block``, descending into compound statements but not into
+    nested ``def``/``class`` bodies."""
+    stack: list[Any] = [block] if block is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            stack.extend(reversed(node.body))
+        elif isinstance(node, cst.SimpleStatementLine):
+            yield from node.body
+        elif isinstance(node, cst.BaseSmallStatement):
+            yield node
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        elif isinstance(node, cst.If):
+            stack.append(node.orelse)
+            stack.append(node.body)
+        elif isinstance(node, cst.Try):
+            stack.extend(reversed([node.body, *node.handlers, node.orelse, node.finalbody]))
+        elif isinstance(node, (cst.TryStar,)):
+            stack.extend(reversed([node.body, *node.handlers, node.orelse, node.finalbody]))
+        elif isinstance(node, (cst.For, cst.While)):
+            stack.append(node.orelse)
+            stack.append(node.body)
+        elif isinstance(node, (cst.With, cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler)):
+            stack.append(node.body)
+        elif isinstance(node, cst.Match):
+            stack.extend(reversed([c.body for c in node.cases]))
+
+
+def raises(block: cst.BaseSuite | None) -> list[cst.Raise]:
+    """``raise`` statements in ``block`` (not in nested functions)."""
+    return [s for s in nested_small_statements(block) if isinstance(s, cst.Raise)]
+
+
+def reraises(handler: cst.ExceptHandler, name: str | None = None) -> bool:
+    """The handler re-raises what it caught: a bare ``raise`` or ``raise <name>``."""
+    for stmt in raises(handler.body):
+        if stmt.exc is None:
+            return True
+        if name is not None and isinstance(stmt.exc, cst.Name) and stmt.exc.value == name:
+            return True
+    return False
+
+
+def caught_names(handler: Handler) -> set[str]:
+    """The last segment of each caught type (``requests.ConnectionError`` → ``ConnectionError``)."""
+    return {t.rsplit(".", 1)[-1] for t in handler.types}
+
+
+def handler_type_names(ctx: FileContext, node: cst.ExceptHandler) -> tuple[str, ...]:
+    """Qualified names of the types an ``except`` clause catches (usable in ``visit_ExceptHandler``,
+    before the walk has entered the handler)."""
+    if node.type is None:
+        return ()
+    exprs = [e.value for e in node.type.elements] if isinstance(node.type, cst.Tuple) else [node.type]
+    return tuple(ctx.qualname(e) or "?" for e in exprs)

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewlint.analysis.handlers import body_statements, handler_type_names, nested_small_statements
+from reviewlint.analysis.loops import retry_loop
+from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+_IMPORT_CALLS = frozenset({"importlib.import_module", "builtins.__import__", "django.utils.module_loading.import_string"})
+
+
+class SwallowedException(Rule):
+    """An `except` that throws the failure away without a trace.
+
+    ## What it does
+    Flags a typed `except` clause whose body only does `pass`, `continue`, `...` or
+    `return <constant>`: no log call, no re-raise, nothing derived from the exception.
+
+    Not flagged: a bare `except:` (that is ERR001 alone); handlers that log, re-raise, or
+    return/raise something derived from the exception (their body is more than a constant);
+    `continue`/`pass` in a retry loop (the REL rules judge retries); `except ImportError` /
+    `ModuleNotFoundError` fallbacks around imports. `contextlib.suppress` is out of scope.
+
+    ## Why it matters
+    When the dependency fails, nothing records that it did: the caller gets a default value
+    that looks like success, and the on-call engineer has no log line to start from.
+
+    ## Example
+    ```python
+    try:
+        send_invoice(order)
+    except httpx.HTTPError:
+        pass
+    ```
+
+    ## Use instead
+    ```python
+    try:
+        send_invoice(order)
+    except httpx.HTTPError:
+        logger.warning("invoice for order %s not sent", order.id, exc_info=True)
+    ```
+    """
+
+    code = "ERR002"
+    name = "swallowed-exception"
+    viewpoint = Viewpoint.ERROR_HANDLING
+    severity = Severity.WARNING
+    message = "exception swallowed: the handler neither logs nor re-raises"
+
+    valid = [
+        # bare except is ERR001's finding
+        "try:\n    send()\nexcept:\n    pass\n",
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    send()\nexcept OSError:\n    logger.warning('send failed', exc_info=True)\n",
+        "try:\n    send()\nexcept OSError:\n    cleanup()\n    raise\n",
+        "def f():\n    try:\n        return parse()\n    except ValueError as exc:\n        return {'error': str(exc)}\n",
+        "try:\n    send()\nexcept OSError as exc:\n    raise SendError(str(exc)) from exc\n",
+        # continue in a retry loop: the REL rules judge retries
+        "import requests\n\ndef f(url):\n    for attempt in range(3):\n        try:\n            return requests.get(url, timeout=5)\n"
+        "        except requests.ConnectionError:\n            continue\n",
+        "def f():\n    while True:\n        try:\n            conn = connect()\n            break\n        except OSError:\n            pass\n",
+        # optional dependencies
+        "try:\n    import ujson as json\nexcept ImportError:\n    pass\n",
+        "try:\n    from yaml import CSafeLoader as Loader\nexcept (ImportError, ModuleNotFoundError):\n    Loader = None\n",
+        "import importlib\ntry:\n    importlib.import_module('myapp.signals')\nexcept ImportError:\n    pass\n",
+        # contextlib.suppress is out of scope
+        "import contextlib, os\nwith contextlib.suppress(FileNotFoundError):\n    os.remove(path)\n",
+        # the handler does real work
+        "try:\n    value = cache[key]\nexcept KeyError:\n    value = compute(key)\n",
+    ]
+    invalid = [
+        Invalid("import httpx\ntry:\n    httpx.post(url, json=invoice)\nexcept httpx.HTTPError:\n    pass\n", line=4,
+                message="`except httpx.HTTPError: pass`", count=1),
+        Invalid("def f(items):\n    for item in items:\n        try:\n            push(item)\n        except Exception:\n            continue\n", line=5,
+                message="continue"),
+        Invalid("def f(user_id):\n    try:\n        return load(user_id)\n    except (OSError, ValueError):\n        return None\n", line=4,
+                message="return None"),
+        Invalid("def f():\n    try:\n        import json\n        notify()\n    except Exception:\n        ...\n", line=5),
+        # an ImportError from something that is not an import is a real failure
+        Invalid("try:\n    run_plugin()\nexcept ImportError:\n    pass\n", line=3),
+    ]
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.type is None:
+            return  # ERR001
+        action = _only_swallows(node)
+        if action is None:
+            return
+        caught = {t.rsplit(".", 1)[-1] for t in handler_type_names(self.context, node)}
+        try_node = self.context.parent
+        if caught & _IMPORT_ERRORS and isinstance(try_node, cst.Try) and self._imports_in(try_node.body):
+            return
+        if action in ("continue", "pass") and self._in_retry_loop(node):
+            return
+        type_text = _code(node.type)
+        self.report(node, f"`except {type_text}: {action}` swallows the failure without a trace: "
+                          "log it (with exc_info), re-raise, or handle it explicitly")
+
+    def _in_retry_loop(self, node: cst.ExceptHandler) -> bool:
+        loops = self.context.loops_in_current_function()
+        for loop in reversed(loops):
+            if loop.kind == "comprehension":
+                return False
+            found = retry_loop(loop.node, self.context)
+            return found is not None and node in found.retrying_handlers
+        return False
+
+    def _imports_in(self, block: cst.BaseSuite) -> bool:
+        for stmt in nested_small_statements(block):
+            if isinstance(stmt, (cst.Import, cst.ImportFrom)):
+                return True
+            value = getattr(stmt, "value", None)
+            call = value.value if isinstance(value, cst.Await) else value
+            if isinstance(call, cst.Call) and self.context.call_name(call) in _IMPORT_CALLS:
+                return True
+        return False
+
+
+def _is_constant(expr: cst.BaseExpression | None) -> bool:
+    if expr is None:
+        return True
+    if isinstance(expr, cst.Name):
+        return expr.value in ("None", "True", "False")
+    if isinstance(expr, (cst.Integer, cst.Float, cst.SimpleString, cst.Ellipsis)):
+        return True
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.expression, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+        return len(expr.elements) == 0
+    return False
+
+
+def _only_swallows(node: cst.ExceptHandler) -> str | None:
+    """``pass`` / ``continue`` / ``...`` / ``return <constant>`` when that is all the body does."""
+    smalls: list[cst.BaseSmallStatement] = []
+    if isinstance(node.body, cst.SimpleStatementSuite):
+        smalls = list(node.body.body)
+    else:
+        for stmt in body_statements(node.body):
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                return None
+            smalls.extend(stmt.body)
+    action = None
+    for small in smalls:
+        if isinstance(small, cst.Pass):
+            action = action or "pass"
+        elif isinstance(small, cst.Continue):
+            action = "continue"
+        elif isinstance(small, cst.Return):
+            if not _is_constant(small.value):
+                return None
+            action = "return" if small.value is None else f"return {_code(small.value)}"
+        elif isinstance(small, cst.Expr) and isinstance(small.value, (cst.Ellipsis, cst.SimpleString)):
+            action = action or "..."
+        else:
+            return None
+    return action
+
+
+def _code(node: cst.CSTNode | None) -> str:
+    from reviewlint.analysis.calls import code_of
+
+    text = " ".join(code_of(node).split()) if node is not None else ""
+    return text if len(text) <= 40 else text[:39] + "…"
