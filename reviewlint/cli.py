@@ -13,6 +13,7 @@ from typing import Any, Sequence
 import click
 
 from reviewlint import __version__
+from reviewlint.report import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -77,7 +78,12 @@ def _settings(config: str | None, overrides: dict[str, Any], isolated: bool = Fa
 @click.option("--select", multiple=True, metavar="CODES", help="Rules to enable (codes, prefixes, names; comma-separated). Replaces the configured selection.")
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to enable in addition to the selection.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Rules to disable (added to the configured ones).")
-@click.option("--output-format", type=click.Choice(["text", "concise", "json"]), default=None, help="How to print findings [default: text].")
+@click.option("--output-format", type=click.Choice(list(FORMATS)), default=None, help="How to print findings [default: text].")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None, help="Lowest severity that makes the exit code 1 [default: info, i.e. any finding].")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE", help="Hide the findings recorded in this baseline file; report only new ones.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None, metavar="FILE", help="Record the current findings in FILE (then use --baseline FILE) and exit 0.")
+@click.option("--diff-base", default=None, metavar="REF", help="Report only findings on lines added or changed since `git merge-base REF HEAD`.")
+@click.option("--add-ignore", is_flag=False, flag_value="", default=None, metavar="[=REASON]", help="Write `# reviewlint: ignore[CODE] -- REASON` comments for every reported finding (use --add-ignore=\"why\").")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option("--force-exclude/--no-force-exclude", default=None, help="Apply excludes to files named on the command line too.")
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
@@ -90,7 +96,7 @@ def _settings(config: str | None, overrides: dict[str, Any], isolated: bool = Fa
 def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], output_format: str | None, exit_zero: bool, force_exclude: bool | None,
           statistics: bool, show_suppressed: bool, config_path: str | None, isolated: bool, preview: bool | None,
-          quiet: bool) -> None:
+          quiet: bool, **integrations: Any) -> None:
     """Check PATHS (files and folders; default: the current folder)."""
     from reviewlint.api import build_engine, check_paths
     from reviewlint.report import Report, get_renderer
@@ -106,11 +112,16 @@ def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], e
     settings.extend("extend-select", _split(extend_select))
     settings.extend("ignore", _split(ignore))
     engine = build_engine(settings)
+    from reviewlint import integrations as _integrations
+
+    _integrations.prepare(integrations, paths, settings)
+    paths = tuple(integrations["paths"])
     result = check_paths(list(paths) or ["."], settings, engine=engine)
+    findings, notes = _integrations.filter_findings(result, integrations, paths, settings, engine)
 
     fmt = output_format or settings.get("output-format", "text")
     report = Report(
-        findings=result.findings,
+        findings=findings,
         files_checked=result.files_checked,
         rules=result.rules,
         suppressed=result.suppressed,
@@ -118,8 +129,14 @@ def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], e
         color=_use_color() and fmt == "text",
         statistics=statistics,
         quiet=quiet,
+        paths=[r.path for r in result.files],
     )
+    if _integrations.act(report, integrations, settings, result):
+        return
     click.echo(get_renderer(fmt)(report), nl=False, color=report.color)
+    for note in notes:
+        click.echo(f"reviewlint: {note}", err=True)
+    _integrations.step_summary(report, integrations)
     if ctx.obj.get("verbose"):
         for file_result in result.files:
             for tb in file_result.tracebacks:
@@ -132,7 +149,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], e
         sys.exit(EXIT_ERROR)
     if exit_zero:
         sys.exit(EXIT_OK)
-    sys.exit(EXIT_FINDINGS if report.findings else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if _integrations.fails(report.findings, integrations, settings) else EXIT_OK)
 
 
 @cli.command("rules")
@@ -205,6 +222,11 @@ def config_command(config_path: str | None) -> None:
         click.echo(f"{key} = {json.dumps(value)}  # {source}")
     enabled = enabled_rule_classes(settings)
     click.echo(f"# {len(enabled)} rules enabled: {', '.join(c.code for c in enabled)}")
+
+
+from reviewlint.github.command import review as _review  # noqa: E402 - light: heavy imports happen inside the command
+
+cli.add_command(_review)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

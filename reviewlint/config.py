@@ -148,6 +148,7 @@ KEYS: dict[str, Key] = {
     "local-rules": Key(_list_of_str, [], "folders of project-local rule modules (*.py), relative to the config file"),
     "output-format": Key(_output_format, "text", "default --output-format"),
     "fail-on": Key(_fail_on, "info", "lowest severity that makes the exit code 1"),
+    "baseline": Key(_str, None, "baseline file of accepted findings (--baseline), relative to the config file"),
     "require-reason": Key(_bool, False, "DEBT002: suppressions must give a reason (`-- why`)"),
 }
 
