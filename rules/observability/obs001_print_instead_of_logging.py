@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewlint.analysis.calls import keyword
+from reviewlint.analysis.entry_points import DEFAULT_SCRIPT_PATHS, entry_point_reason
+from reviewlint.rule import Invalid, Option, Rule, Severity, Valid, Viewpoint
+
+
+class PrintInsteadOfLogging(Rule):
+    """`print()` in library or service code.
+
+    ## What it does
+    Flags calls to the built-in `print()` in library and service code.
+
+    Not flagged: inside `if __name__ == "__main__":`; in `__main__.py`; in command-line entry
+    points (functions decorated as click or typer commands or groups, functions named `main`,
+    functions named in `[project.scripts]` of the analysed project's `pyproject.toml`); in
+    files under `script-paths` (default `scripts/**`, `bin/**`, `tools/**`); when `file=` is
+    given (the output goes somewhere on purpose). Test files (`test-paths`) are skipped.
+
+    ## Why it matters
+    Printed lines have no level, no timestamp, no logger name and no request id; they cannot
+    be filtered, routed or silenced, and in a service behind gunicorn or a container they may
+    not reach the log pipeline at all. When it fails in production, the one line that would
+    explain it is not where anyone looks.
+
+    ## Example
+    ```python
+    def sync_orders(orders):
+        for order in orders:
+            print("syncing", order.id)
+    ```
+
+    ## Use instead
+    ```python
+    logger = logging.getLogger(__name__)
+
+    def sync_orders(orders):
+        for order in orders:
+            logger.info("syncing order %s", order.id)
+    ```
+    """
+
+    code = "OBS001"
+    name = "print-instead-of-logging"
+    viewpoint = Viewpoint.OBSERVABILITY
+    severity = Severity.INFO
+    message = "print() in library code: use a logger"
+    skip_in_tests = True
+    options = {
+        "script-paths": Option("list[str]", list(DEFAULT_SCRIPT_PATHS), "files that are scripts, where print() is fine"),
+    }
+
+    valid = [
+        "def main():\n    print('done')\n",
+        "if __name__ == '__main__':\n    print('usage: sync.py FILE')\n",
+        "import click\n\n@click.command()\ndef sync():\n    print('synced')\n",
+        "import click\n\n@click.group()\ndef cli():\n    pass\n\n@cli.command()\ndef push():\n    print('pushed')\n",
+        "import typer\napp = typer.Typer()\n\n@app.command()\ndef hello(name: str):\n    print(f'hello {name}')\n",
+        "import sys\n\ndef warn(msg):\n    print(msg, file=sys.stderr)\n",
+        Valid("def run():\n    print('migrated')\n", path="scripts/migrate.py"),
+        Valid("def run():\n    print('migrated')\n", path="ops/migrate.py", options={"script-paths": ["ops/**"]}),
+        Valid("print('hello')\n", path="mypkg/__main__.py"),
+        # test files are skipped (test-paths)
+        Valid("def test_x():\n    print('debug')\n", path="tests/test_sync.py"),
+        # not the built-in
+        "from rich import print\n\ndef show(table):\n    print(table)\n",
+        "class Report:\n    def print(self, x): ...\n\ndef f(r):\n    r.print('x')\n",
+    ]
+    invalid = [
+        Invalid("def sync_orders(orders):\n    for order in orders:\n        print('syncing', order.id)\n", line=3,
+                message="print()", count=1),
+        Invalid("import click\n\ndef helper():\n    print('x')\n", line=4),
+        Invalid("class Client:\n    def get(self, url):\n        print(f'GET {url}')\n", line=3),
+        Invalid("def run():\n    print('migrated')\n", path="mypkg/migrate.py"),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.context
+        if ctx.call_name(node) != "builtins.print":
+            return
+        if keyword(node, "file") is not None:
+            return
+        if entry_point_reason(ctx, self.config["script-paths"]) is not None:
+            return
+        self.report(node, "`print()` in library code has no level, timestamp or logger name and bypasses the log "
+                          "pipeline: use a module logger (logger.info(...)); print is fine only in CLI entry points")

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewlint.analysis.calls import code_of, has_star_kwargs, keyword
+from reviewlint.analysis.handlers import current_handler, raises
+from reviewlint.analysis.logging_calls import LOGURU, log_call
+from reviewlint.rule import Fix, Invalid, Rule, Severity, Viewpoint
+
+_METHODS = frozenset({"error", "warning", "warn"})
+#: calls whose result carries the traceback into the message
+_TRACEBACK_CALLS = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
+                              "traceback.format_stack", "sys.exc_info"})
+
+
+class ExceptionLoggedWithoutTraceback(Rule):
+    """An exception logged inside `except` without its traceback.
+
+    ## What it does
+    Flags `log.error(...)` / `log.warning(...)` calls inside an `except` block that pass no
+    `exc_info`. Loggers are stdlib loggers (`logging.getLogger(...)`, module-level
+    `logger`/`log`/`LOG`, `self.logger`/`self.log`, the `logging` module), structlog and
+    loguru.
+
+    Not flagged: calls with `exc_info=` (any value: `exc_info=False` is a decision) or
+    `**kwargs`; messages that already include `traceback.format_exc()`; handlers that
+    re-raise (the traceback travels with the exception); `log.exception(...)`; calls in a
+    function defined inside the handler.
+
+    ## Why it matters
+    "payment failed: timed out" says *what* but not *where*: without the traceback nobody
+    can tell which call timed out, through which code path. `logger.exception()` (or
+    `exc_info=True`) attaches it, and error trackers group by it.
+
+    ## Example
+    ```python
+    try:
+        charge(order)
+    except PaymentError as exc:
+        logger.error("charge failed for order %s: %s", order.id, exc)
+    ```
+
+    ## Use instead
+    ```python
+    try:
+        charge(order)
+    except PaymentError:
+        logger.exception("charge failed for order %s", order.id)
+    ```
+    The fix turns `error(...)` into `exception(...)`, and adds `exc_info=True` to
+    `warning(...)` (keeping its level).
+    """
+
+    code = "OBS003"
+    name = "exception-logged-without-traceback"
+    viewpoint = Viewpoint.OBSERVABILITY
+    severity = Severity.WARNING
+    message = "exception logged without its traceback"
+    fixable = True
+
+    valid = [
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError:\n    logger.exception('charge failed')\n",
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError:\n    logger.error('charge failed', exc_info=True)\n",
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError as e:\n    logger.warning('charge failed', exc_info=e)\n",
+        # explicit decision
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError:\n    logger.warning('cache offline', exc_info=False)\n",
+        # the traceback travels with the re-raised exception
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError as e:\n    logger.error('charge failed: %s', e)\n    raise\n",
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError as e:\n    logger.error('charge failed')\n    raise PaymentError() from e\n",
+        "import logging, traceback\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError:\n    logger.error('charge failed: %s', traceback.format_exc())\n",
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(**kw):\n    try:\n        charge()\n    except OSError:\n        logger.error('charge failed', **kw)\n",
+        # outside except, or info level
+        "import logging\nlogger = logging.getLogger(__name__)\nlogger.error('startup failed')\n",
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError:\n    logger.info('charge skipped')\n",
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError:\n    def later():\n        logger.error('x')\n",
+        # not a logger
+        "try:\n    charge()\nexcept OSError:\n    messages.error(request, 'charge failed')\n",
+    ]
+    invalid = [
+        Invalid("import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError as exc:\n"
+                "    logger.error('charge failed: %s', exc)\n", line=6, message="logger.exception", count=1),
+        Invalid("import logging\nlog = logging.getLogger('billing')\n\ndef f(order):\n    try:\n        charge(order)\n"
+                "    except OSError:\n        log.warning('charge for %s failed', order.id)\n", line=8, message="exc_info=True"),
+        Invalid("import logging\n\nclass Billing:\n    def f(self):\n        try:\n            charge()\n        except OSError as e:\n"
+                "            self.logger.error('charge failed: %s', e)\n", line=8),
+        Invalid("import structlog\nlog = structlog.get_logger()\ntry:\n    charge()\nexcept OSError:\n"
+                "    log.error('charge_failed', order_id=oid)\n", line=6),
+        Invalid("from loguru import logger\ntry:\n    charge()\nexcept OSError as e:\n    logger.error('charge failed: {}', e)\n", line=5),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _METHODS:
+            return
+        handler = current_handler(self.context)
+        if handler is None:
+            return
+        call = log_call(node, self.context)
+        if call is None:
+            return
+        if keyword(node, "exc_info") is not None or has_star_kwargs(node):
+            return
+        if any(self._carries_traceback(a.value) for a in node.args):
+            return
+        if raises(handler.node.body):
+            return
+        method = func.attr.value
+        receiver = code_of(func.value).strip()
+        if method == "error" or call.kind == LOGURU:
+            advice = f"use {receiver}.exception(...)"
+            fix = Fix(code_of(node.with_changes(func=func.with_changes(attr=cst.Name("exception")))),
+                      f"log with {receiver}.exception()", safe=True) if method == "error" else None
+        else:
+            advice = "pass exc_info=True"
+            fix = Fix(code_of(_add_exc_info(node)), "add exc_info=True")
+        self.report(node, f"`{receiver}.{method}()` inside `except` logs the failure without its traceback: {advice}",
+                    fix=fix)
+
+    def _carries_traceback(self, expr: cst.BaseExpression) -> bool:
+        # ``traceback.format_exc()`` directly or inside a concatenation / format call
+        stack = [expr]
+        budget = 50
+        while stack and budget:
+            budget -= 1
+            node = stack.pop()
+            if isinstance(node, cst.Call):
+                if self.context.call_name(node) in _TRACEBACK_CALLS:
+                    return True
+                stack.extend(a.value for a in node.args)
+                stack.append(node.func)
+            elif isinstance(node, cst.BinaryOperation):
+                stack.extend((node.left, node.right))
+            elif isinstance(node, cst.Attribute):
+                stack.append(node.value)
+            elif isinstance(node, cst.FormattedString):
+                stack.extend(p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression))
+        return False
+
+
+def _add_exc_info(node: cst.Call) -> cst.Call:
+    args = list(node.args)
+    if args:
+        last = args[-1]
+        if isinstance(last.comma, cst.MaybeSentinel):
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    args.append(cst.Arg(keyword=cst.Name("exc_info"), value=cst.Name("True"),
+                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+    return node.with_changes(args=args)

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewlint.analysis.calls import code_of, has_star_args, has_star_kwargs, keyword
+from reviewlint.analysis.handlers import current_handler
+from reviewlint.analysis.logging_calls import STRUCTLOG, log_call
+from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
+
+_FAILURE_METHODS = frozenset({"warning", "warn", "error", "exception", "critical", "fatal"})
+#: keywords that add no identifiers
+_NON_CONTEXT_KEYWORDS = frozenset({"exc_info", "stack_info", "stacklevel", "msg", "event"})
+
+
+class FailureLogWithoutContext(Rule):
+    """A failure logged with a constant message and nothing to find it by.
+
+    ## What it does
+    Flags warning/error/exception/critical log calls inside an `except` block whose message
+    is a constant with no arguments, no `extra=` and (structlog) no key-value pairs, when there
+    is something to include: the enclosing function has parameters (other than `self`/`cls`),
+    or the handler binds the exception and the call does not log it (`exception()` and
+    `exc_info=` carry the exception itself).
+
+    ## Why it matters
+    "Failed to sync" appears 4,000 times in the logs: for which user, which order, which URL?
+    Without the identifiers the log line proves that something failed but not what, and the
+    failing request cannot be traced.
+
+    ## Example
+    ```python
+    def sync_user(user_id):
+        try:
+            push(user_id)
+        except httpx.HTTPError:
+            logger.exception("sync failed")
+    ```
+
+    ## Use instead
+    ```python
+    def sync_user(user_id):
+        try:
+            push(user_id)
+        except httpx.HTTPError:
+            logger.exception("sync failed for user %s", user_id)
+    ```
+    """
+
+    code = "OBS004"
+    name = "failure-log-without-context"
+    viewpoint = Viewpoint.OBSERVABILITY
+    severity = Severity.INFO
+    message = "failure logged without identifiers"
+
+    valid = [
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(user_id):\n    try:\n        push(user_id)\n"
+        "    except OSError:\n        logger.exception('sync failed for user %s', user_id)\n",
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(user_id):\n    try:\n        push(user_id)\n"
+        "    except OSError:\n        logger.exception('sync failed', extra={'user_id': user_id})\n",
+        "import structlog\nlog = structlog.get_logger()\n\ndef f(user_id):\n    try:\n        push(user_id)\n"
+        "    except OSError:\n        log.exception('sync_failed', user_id=user_id)\n",
+        # info/debug are not failure logs
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(user_id):\n    try:\n        push(user_id)\n"
+        "    except OSError:\n        logger.info('sync skipped')\n",
+        # nothing to include: no parameters, the exception travels in the traceback
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef start():\n    try:\n        connect()\n"
+        "    except OSError:\n        logger.exception('could not connect to the broker')\n",
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    import ujson\nexcept ImportError:\n"
+        "    logger.warning('ujson not installed, using json')\n",
+        # not inside except
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(user_id):\n    logger.error('sync failed')\n",
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(user_id):\n    try:\n        push(user_id)\n"
+        "    except OSError as exc:\n        logger.error('sync failed: %s', exc)\n",
+    ]
+    invalid = [
+        Invalid("import logging\nlogger = logging.getLogger(__name__)\n\ndef f(user_id):\n    try:\n        push(user_id)\n"
+                "    except OSError:\n        logger.exception('sync failed')\n", line=8, message="user_id", count=1),
+        Invalid("import logging\nlogger = logging.getLogger(__name__)\n\nclass Sync:\n    def run(self, order):\n        try:\n"
+                "            push(order)\n        except OSError:\n            logger.error('push failed', exc_info=True)\n", line=9,
+                message="order"),
+        Invalid("import logging\nlog = logging.getLogger(__name__)\ntry:\n    connect()\nexcept OSError as exc:\n"
+                "    log.warning('broker unavailable')\n", line=6, message="exc"),
+        Invalid("import structlog\nlog = structlog.get_logger()\n\ndef f(user_id):\n    try:\n        push(user_id)\n"
+                "    except OSError:\n        log.error('sync_failed')\n", line=8),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _FAILURE_METHODS:
+            return
+        handler = current_handler(self.context)
+        if handler is None:
+            return
+        call = log_call(node, self.context)
+        if call is None or call.message is None or call.args:
+            return
+        if not _constant_message(call.message) or has_star_args(node) or has_star_kwargs(node):
+            return
+        if any(a.keyword is not None and a.keyword.value not in _NON_CONTEXT_KEYWORDS for a in node.args):
+            return  # extra=..., structlog key-values
+        method = func.attr.value
+        candidates = self._identifiers()
+        carries_exception = method == "exception" or keyword(node, "exc_info") is not None
+        if not candidates and handler.name is not None and not carries_exception:
+            candidates = [handler.name]
+        if not candidates:
+            return
+        names = ", ".join(candidates[:3])
+        receiver = code_of(func.value).strip()
+        hint = (f'{receiver}.{method}("... %s", {candidates[0]})' if call.kind != STRUCTLOG
+                else f"{receiver}.{method}(\"event\", {candidates[0]}={candidates[0]})")
+        self.report(node, f"failure logged with a constant message and no identifiers: include what makes it "
+                          f"findable ({names}), e.g. {hint}")
+
+    def _identifiers(self) -> list[str]:
+        func = self.context.function
+        if func is None:
+            return []
+        params = [*func.params.posonly_params, *func.params.params, *func.params.kwonly_params]
+        names = [p.name.value for p in params]
+        if names and names[0] in ("self", "cls") and self.context.method_class is not None:
+            names = names[1:]
+        return [n for n in names if not n.startswith("_")]
+
+
+def _constant_message(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.SimpleString):
+        return True
+    if isinstance(expr, cst.ConcatenatedString):
+        return _constant_message(expr.left) and _constant_message(expr.right)  # type: ignore[arg-type]
+    if isinstance(expr, cst.FormattedString):
+        return not any(isinstance(p, cst.FormattedStringExpression) for p in expr.parts)
+    return False

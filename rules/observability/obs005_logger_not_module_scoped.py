@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewlint.analysis.entry_points import DEFAULT_SCRIPT_PATHS, entry_point_reason
+from reviewlint.analysis.logging_calls import ROOT, log_call
+from reviewlint.knowledge.logs import LOG_METHODS
+from reviewlint.rule import Invalid, Option, Rule, Severity, Valid, Viewpoint
+
+
+class LoggerNotModuleScoped(Rule):
+    """Logging on the root logger in library code.
+
+    ## What it does
+    Flags `logging.info(...)`, `logging.error(...)`, `logging.exception(...)`,
+    `logging.log(...)` ... (calls on the `logging` module, i.e. the root logger) in library
+    code.
+
+    Not flagged: the same places OBS001 accepts `print()`: `if __name__ == "__main__":`
+    blocks, `__main__.py`, click/typer commands, `main`, `[project.scripts]` entry points and
+    files under `script-paths`. Test files (`test-paths`) are skipped.
+
+    ## Why it matters
+    Records on the root logger carry no module name, so they cannot be filtered or routed per
+    component (`logging.getLogger("billing").setLevel(...)` does not reach them), and the
+    first such call runs `basicConfig()` behind the application's back if nothing configured
+    logging yet.
+
+    ## Example
+    ```python
+    import logging
+
+    def charge(order):
+        logging.info("charging order %s", order.id)
+    ```
+
+    ## Use instead
+    ```python
+    import logging
+
+    logger = logging.getLogger(__name__)
+
+    def charge(order):
+        logger.info("charging order %s", order.id)
+    ```
+    """
+
+    code = "OBS005"
+    name = "logger-not-module-scoped"
+    viewpoint = Viewpoint.OBSERVABILITY
+    severity = Severity.INFO
+    message = "logging on the root logger: use logging.getLogger(__name__)"
+    skip_in_tests = True
+    options = {
+        "script-paths": Option("list[str]", list(DEFAULT_SCRIPT_PATHS), "files that are scripts, where root logging is fine"),
+    }
+
+    valid = [
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef charge(order):\n    logger.info('charging %s', order.id)\n",
+        "import logging\n\nif __name__ == '__main__':\n    logging.basicConfig(level=logging.INFO)\n    logging.info('starting')\n",
+        "import logging\n\ndef main():\n    logging.info('starting')\n",
+        "import logging, click\n\n@click.command()\ndef run():\n    logging.warning('dry run')\n",
+        Valid("import logging\nlogging.info('migrating')\n", path="scripts/migrate.py"),
+        Valid("import logging\nlogging.info('migrating')\n", path="tests/test_migrate.py"),
+        # configuring logging is not logging
+        "import logging\nlogging.basicConfig(level=logging.INFO)\nlogging.getLogger('x').setLevel(logging.DEBUG)\n",
+    ]
+    invalid = [
+        Invalid("import logging\n\ndef charge(order):\n    logging.info('charging order %s', order.id)\n", line=4,
+                message="`logging.info()`", count=1),
+        Invalid("import logging as lg\n\ndef f():\n    try:\n        g()\n    except OSError:\n        lg.exception('g failed')\n", line=7),
+        Invalid("from logging import warning\n\ndef f():\n    warning('deprecated')\n", line=4, message="root logger"),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = None
+        if isinstance(func, cst.Attribute):
+            call = log_call(node, self.context)
+            if call is None or call.kind != ROOT:
+                return
+            name = f"logging.{call.method}"
+        elif isinstance(func, cst.Name):
+            qual = self.context.call_name(node) or ""
+            if not qual.startswith("logging.") or qual.count(".") != 1:
+                return
+            if qual.split(".", 1)[1] not in LOG_METHODS:
+                return
+            name = qual
+        if name is None or entry_point_reason(self.context, self.config["script-paths"]) is not None:
+            return
+        self.report(node, f"`{name}()` logs on the root logger: the record has no module name to filter or route by; "
+                          "use a module logger (logger = logging.getLogger(__name__))")
