@@ -21,7 +21,7 @@ def test_pyproject_found_upward_and_applied(project):
 
 
 def test_reviewlint_toml_and_explicit_config(project, tmp_path):
-    write_config(project, "ignore = ['OBS002']\n", name="reviewlint.toml")
+    write_config(project, "select = ['REL001', 'OBS002']\nignore = ['OBS002']\n", name="reviewlint.toml")
     (project / "app.py").write_text(APP, encoding="utf-8")
     proc = run_cli("check", "--output-format", "concise", "app.py")
     assert [line.split()[1] for line in proc.stdout.splitlines()] == ["REL001"]

@@ -235,7 +235,8 @@ class FileContext:
         """The dotted name ``expr`` refers to, or None.
 
         Imported names resolve to their qualified name; attributes of tracked instances to
-        ``<Class>.<attr>``; builtins to ``builtins.<name>``; other plain names to themselves.
+        ``<Class>.<attr>``; builtins to ``builtins.<name>``; functions and classes of this file
+        and names bound nowhere yet to themselves; local variables of unknown type to None.
         """
         if isinstance(expr, cst.Name):
             binding = self.lookup(expr.value)
@@ -243,7 +244,7 @@ class FileContext:
                 return f"builtins.{expr.value}" if expr.value in _BUILTIN_NAMES else expr.value
             if binding.kind == IMPORT or binding.kind == DEF:
                 return binding.value
-            return expr.value if binding.kind == OTHER else None
+            return None  # a local variable of unknown type: never a module or class
         if isinstance(expr, cst.Attribute):
             base = expr.value
             owner_type = self.type_of(base)
