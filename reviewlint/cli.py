@@ -79,6 +79,7 @@ def _settings(config: str | None, overrides: dict[str, Any], isolated: bool = Fa
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to enable in addition to the selection.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Rules to disable (added to the configured ones).")
 @click.option("--output-format", type=click.Choice(list(FORMATS)), default=None, help="How to print findings [default: text].")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False), default=None, metavar="FILE", help="Write the report to FILE instead of standard output.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None, help="Lowest severity that makes the exit code 1 [default: info, i.e. any finding].")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE", help="Hide the findings recorded in this baseline file; report only new ones.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), default=None, metavar="FILE", help="Record the current findings in FILE (then use --baseline FILE) and exit 0.")
@@ -133,7 +134,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], e
     )
     if _integrations.act(report, integrations, settings, result):
         return
-    click.echo(get_renderer(fmt)(report), nl=False, color=report.color)
+    _integrations.output(get_renderer(fmt)(report), integrations, report.color)
     for note in notes:
         click.echo(f"reviewlint: {note}", err=True)
     _integrations.step_summary(report, integrations)

@@ -149,3 +149,19 @@ def fails(findings: Sequence[Finding], options: dict[str, Any], settings: Any) -
     """Whether the findings make the exit code 1 (``--fail-on`` / ``fail-on``)."""
     threshold = SEVERITY_RANK[options.get("fail_on") or settings.get("fail-on", "info") or "info"]
     return any(SEVERITY_RANK.get(f.severity, 3) >= threshold for f in findings)
+
+
+def output(text: str, options: dict[str, Any], color: bool) -> None:
+    """Print the report, or write it to ``--output-file`` (atomically)."""
+    target = options.get("output_file")
+    if not target:
+        click.echo(text, nl=False, color=color)
+        return
+    directory = os.path.dirname(os.path.abspath(target))
+    tmp = os.path.join(directory, f".{os.path.basename(target)}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        _fail(f"{target}: cannot write the report: {exc.strerror or exc}")
