@@ -189,6 +189,15 @@ class LineAnchor:
     end_column: int | None = None  # 1-based, exclusive; None: end of the line
 
 
+@dataclass(frozen=True)
+class NodeRange:
+    """A range from the start of ``first`` to the end of ``last`` (sibling nodes, e.g. two
+    decorators a fix swaps): report it like a node."""
+
+    first: Any
+    last: Any
+
+
 class OptionError(ValueError):
     """A rule option has the wrong type or value."""
 

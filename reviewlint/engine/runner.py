@@ -18,7 +18,7 @@ from reviewlint.engine import source as src
 from reviewlint.engine.context import FileContext
 from reviewlint.engine.positions import Span, compute_spans
 from reviewlint.engine.walk import DispatchTable, walk
-from reviewlint.rule import Finding, Fix, LineAnchor, Rule, Severity
+from reviewlint.rule import Finding, Fix, LineAnchor, NodeRange, Rule, Severity
 from reviewlint.suppress import Suppression, SuppressionIndex, parse_suppressions
 
 DIAGNOSTIC_VIEWPOINT = "diagnostic"
@@ -129,7 +129,8 @@ class Engine:
         result.facts = ctx.facts
         if not reports:
             return result
-        nodes = [r[1] for r in reports if not isinstance(r[1], LineAnchor)]
+        nodes = [r[1] for r in reports if not isinstance(r[1], (LineAnchor, NodeRange))]
+        nodes += [n for r in reports if isinstance(r[1], NodeRange) for n in (r[1].first, r[1].last)]
         spans = compute_spans(module, nodes) if nodes else {}
         findings = []
         seen: set[tuple] = set()
@@ -137,6 +138,10 @@ class Engine:
             if isinstance(node, LineAnchor):  # Rule.report_line(): a comment, no node
                 end = node.end_column or len(ctx.line_text(node.line)) + 1
                 span = Span(node.line, node.column, node.line, end, node.line)
+            elif isinstance(node, NodeRange):  # from the start of one node to the end of another
+                first, last = spans.get(id(node.first)), spans.get(id(node.last))
+                span = Span(first.line, first.column, last.end_line, last.end_column, first.statement_line) \
+                    if first is not None and last is not None else None
             else:
                 span = spans.get(id(node))
             if span is None:
