@@ -33,7 +33,8 @@ def _rule_descriptor(cls: Any) -> dict[str, Any]:
     tags = [viewpoint, f"reviewlint/{cls.viewpoint.prefix}"]
     properties: dict[str, Any] = {"tags": tags, "precision": "medium" if cls.preview else "high"}
     if viewpoint in ("security", "auth"):
-        tags.append("security")
+        if "security" not in tags:
+            tags.append("security")
         properties["security-severity"] = SECURITY_SEVERITY.get(cls.severity.value, "5.0")
     return {
         "id": cls.code,
