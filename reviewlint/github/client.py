@@ -89,9 +89,11 @@ class RetryPolicy:
 
 
 def _json_or_none(response: httpx.Response) -> Any:
+    """The JSON body, or None when there is none. Error bodies are parsed too, on purpose:
+    GitHub's ``message`` explains the failure; :meth:`GitHubClient.request` checks the status."""
     try:
-        return response.json()
-    except ValueError:
+        return response.json()  # reviewlint: ignore[ERR004] -- callers check the status; error bodies are read on purpose
+    except ValueError:  # reviewlint: ignore[ERR002] -- no JSON body is a normal answer (204, raw content): None says so
         return None
 
 
@@ -103,7 +105,7 @@ def _retry_after(value: str | None, now: float) -> float | None:
         return float(value)
     try:
         parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # reviewlint: ignore[ERR002] -- an unparsable retry-after falls back to backoff
         return None
     return max(0.0, parsed.timestamp() - now)
 
