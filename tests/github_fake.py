@@ -87,7 +87,7 @@ class FakeGitHub:
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}/api/v3"

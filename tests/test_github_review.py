@@ -235,6 +235,15 @@ def test_file_without_patch_goes_to_the_summary(fake, workdir):
     assert "huge.py:3" in post.body["body"] and "diff not shown by GitHub" in post.body["body"]
 
 
+def test_pure_rename_reports_nothing(fake, workdir):
+    add_file(fake, workdir, "moved.py", http_lines(2), patch=None)
+    fake.files[0].update(status="renamed", changes=0, previous_filename="old.py")
+    result = review([], actions_env(fake, workdir))
+    assert result.exit_code == 0, result.output
+    [post] = posted_reviews(fake)
+    assert post.body["comments"] == [] and "moved.py" not in post.body["body"]
+
+
 def test_outside_actions_needs_repo_and_pr(fake, workdir):
     env = {k: None for k in ENV_KEYS}
     env["GITHUB_TOKEN"] = fake.token
@@ -314,6 +323,16 @@ def test_retry_after_on_429_and_secondary_rate_limit_403(fake):
     with client_for(fake, t) as client:
         assert client.get(path)["number"] == 7
     assert t.sleeps == [7.0, 3.0, 21.0]  # retry-after, retry-after, reset - now + 1
+
+
+def test_secondary_rate_limit_without_retry_after_waits_a_minute_then_longer(fake):
+    path = "/repos/octo/app/pulls/7"
+    limited = (403, {}, {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})
+    fake.script[("GET", path)] = [limited, limited]
+    t = FakeTime()
+    with client_for(fake, t) as client:
+        assert client.get(path)["number"] == 7
+    assert t.sleeps == [60.0, 120.0]
 
 
 def test_permission_403_is_not_retried(fake):

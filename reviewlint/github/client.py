@@ -78,9 +78,11 @@ class RetryBudgetExceeded(GitHubError):
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int = 5
-    max_total_seconds: float = 120.0
+    max_total_seconds: float = 300.0
     base_delay: float = 1.0
     max_delay: float = 30.0
+    #: a secondary rate limit without retry-after: GitHub asks for at least a minute, then longer
+    rate_limit_delay: float = 60.0
 
     def backoff(self, attempt: int, rng: Callable[[], float]) -> float:
         """Exponential backoff with "equal jitter": half fixed, half random (attempt is 1-based)."""
@@ -209,6 +211,8 @@ class GitHubClient:
                     reset = response.headers.get("x-ratelimit-reset", "")
                     if reset.isdigit():
                         wait = max(0.0, int(reset) - self._wall_clock()) + 1.0
+                if wait is None and status in (403, 429):
+                    wait = policy.rate_limit_delay * (2 ** (attempt - 1))
             if wait is None:
                 wait = policy.backoff(attempt, self._rng)
             elapsed = self._clock() - start

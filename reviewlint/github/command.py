@@ -118,8 +118,8 @@ def review(repo: str | None, pr_number: int | None, token: str | None, app_id: s
     handler.addFilter(RedactingFilter(secrets))
     logger = logging.getLogger("reviewlint.github")
     logger.addHandler(handler)
+    level = logger.level
     logger.setLevel(logging.INFO)
-    logger.propagate = False
 
     def out(text: str, err: bool = False) -> None:
         click.echo(secrets.redact(text), err=err)
@@ -133,6 +133,7 @@ def review(repo: str | None, pr_number: int | None, token: str | None, app_id: s
         code = failed.code
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
     sys.exit(code)
 
 

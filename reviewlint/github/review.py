@@ -122,6 +122,7 @@ class ChangedFile:
     sha: str
     patch: str | None
     lines: PatchLines = field(default_factory=PatchLines)
+    changes: int = 1  # lines added + deleted (0: a pure rename)
 
 
 def list_changed_files(client: GitHubClient, pr: PullRequest) -> list[ChangedFile]:
@@ -129,7 +130,8 @@ def list_changed_files(client: GitHubClient, pr: PullRequest) -> list[ChangedFil
     for item in client.paginate(f"/repos/{pr.repo}/pulls/{pr.number}/files"):
         patch = item.get("patch")
         files.append(ChangedFile(filename=item["filename"], status=item.get("status", "modified"),
-                                 sha=item.get("sha") or "", patch=patch, lines=parse_patch(patch)))
+                                 sha=item.get("sha") or "", patch=patch, lines=parse_patch(patch),
+                                 changes=int(item.get("changes", 1) or 0)))
     return files
 
 
@@ -219,7 +221,8 @@ def plan_review(findings: Iterable[Finding], files: Sequence[ChangedFile], exist
             continue  # one comment per rule and line
         seen.add(key)
         if changed.patch is None:
-            plan.outside.append(f)
+            if changed.changes:  # GitHub leaves out the patch of very large diffs
+                plan.outside.append(f)
         elif f.line not in changed.lines.added:
             continue  # a line this PR did not touch
         elif key in existing:
