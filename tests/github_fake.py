@@ -47,6 +47,7 @@ class FakeGitHub:
     requests: list[Recorded] = field(default_factory=list)
     #: (METHOD, path) -> answers to give before the real one: (status, headers, body)
     script: dict[tuple[str, str], list[tuple[int, dict[str, str], Any]]] = field(default_factory=dict)
+    public: bool = False  # anonymous GETs allowed
     forbid_writes: bool = False  # a read-only token: POST/PUT/PATCH answer 403
     rejected_lines: set[tuple[str, int]] = field(default_factory=set)  # comments GitHub answers 422 for
     # GitHub App
@@ -112,7 +113,8 @@ class FakeGitHub:
             return scripted.pop(0)
         if path.startswith("/app/") or path == f"/repos/{self.repo}/installation":
             return self.app_route(rec, path)
-        if rec.headers.get("authorization") not in (f"Bearer {self.token}", f"Bearer {self.installation_token}"):
+        anonymous_read = self.public and rec.method == "GET" and "authorization" not in rec.headers
+        if not anonymous_read and rec.headers.get("authorization") not in (f"Bearer {self.token}", f"Bearer {self.installation_token}"):
             return 401, {}, {"message": "Bad credentials"}
         if rec.headers.get("x-github-api-version") != "2022-11-28":
             return 400, {}, {"message": "missing X-GitHub-Api-Version"}

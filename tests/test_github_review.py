@@ -216,6 +216,19 @@ def test_rerun_does_not_pile_up(fake, workdir):
     assert len(fake.comments) == 4
 
 
+def test_multi_line_call_touched_on_its_second_line(fake, workdir):
+    text = "import requests\n\nrequests.get(\n    'https://api.example.org/new',\n)\n\nrequests.get(\n    'https://api.example.org/old',\n)\n"
+    patch = ("@@ -1,9 +1,9 @@\n import requests\n \n requests.get(\n-    'https://api.example.org/was',\n"
+             "+    'https://api.example.org/new',\n )\n \n requests.get(\n     'https://api.example.org/old',\n )")
+    add_file(fake, workdir, "multi.py", text, patch=patch)
+    result = review([], actions_env(fake, workdir))
+    assert result.exit_code == 0, result.output
+    [post] = posted_reviews(fake)
+    # the call on line 3 was changed (its argument on line 4): commented on line 3, shown as context;
+    # the call on line 7 was not touched
+    assert [(c["path"], c["line"]) for c in post.body["comments"]] == [("multi.py", 3)]
+
+
 def test_file_not_in_checkout_is_read_at_the_pr_head(fake, workdir):
     add_file(fake, workdir, "remote_only.py", http_lines(1), local=False)
     result = review([], actions_env(fake, workdir))
@@ -267,6 +280,28 @@ def test_dry_run_prints_the_payload_and_posts_nothing(fake, workdir):
     assert payloads[1]["path"].endswith("/check-runs")
     assert not [r for r in fake.requests if r.method != "GET"]
     assert "svc.py:3:1: REL001" in result.stderr
+
+
+def test_dry_run_without_credentials_reads_anonymously(fake, workdir):
+    fake.public = True
+    add_file(fake, workdir, "svc.py", http_lines(1))
+    result = review(["--dry-run"], actions_env(fake, workdir, GITHUB_TOKEN=None))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["json"]["comments"][0]["line"] == 3
+    assert all("authorization" not in r.headers for r in fake.requests)
+
+
+def test_summary_that_cannot_be_edited_is_replaced_not_lost(fake, workdir):
+    add_file(fake, workdir, "svc.py", http_lines(1))
+    env = actions_env(fake, workdir)
+    assert review([], env).exit_code == 0
+    summary_id = fake.reviews[0]["id"]
+    fake.script[("PUT", f"/repos/octo/app/pulls/7/reviews/{summary_id}")] = [(403, {}, {"message": "Forbidden"})]
+    result = review([], env)
+    assert result.exit_code == 0, result.output
+    reviews = posted_reviews(fake)
+    assert len(reviews) == 2 and reviews[1].body["comments"] == [] and SUMMARY_MARKER in reviews[1].body["body"]
+    assert "could not update the earlier summary" in result.stderr
 
 
 # -- check runs ----------------------------------------------------------------------------

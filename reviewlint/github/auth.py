@@ -28,7 +28,10 @@ JWT_LIFETIME_SECONDS = 540  # 9 minutes: GitHub's maximum is 10
 
 
 class AuthError(Exception):
-    """Credentials missing or unusable. ``kind``: no-credentials, invalid-key, bad-credentials, not-installed."""
+    """Credentials missing or unusable.
+
+    ``kind``: no-credentials, incomplete-app, invalid-key, bad-credentials, not-installed.
+    """
 
     def __init__(self, kind: str, message: str) -> None:
         self.kind = kind
@@ -150,7 +153,7 @@ def resolve_credentials(*, token: str | None, app_id: str | None, private_key: s
         return Credentials(app_id=str(app_id), private_key=key)
     if app_id or key:
         missing = "a private key (--private-key-file or $GITHUB_APP_PRIVATE_KEY)" if app_id else "an App id (--app-id or $GITHUB_APP_CLIENT_ID)"
-        raise AuthError("no-credentials", f"GitHub App authentication needs {missing}")
+        raise AuthError("incomplete-app", f"GitHub App authentication needs {missing}")
     token = token or env.get("GITHUB_TOKEN") or None
     secrets.add(token)
     if not token:

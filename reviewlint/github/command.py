@@ -146,7 +146,7 @@ def run(env: Mapping[str, str], *, out: Callable[..., None], secrets: Any, repo:
     from reviewlint.api import build_engine
     from reviewlint.config import ConfigError, load_settings
     from reviewlint.github import review as rv
-    from reviewlint.github.auth import AuthError, authenticate, resolve_credentials
+    from reviewlint.github.auth import AuthError, Credentials, authenticate, resolve_credentials
     from reviewlint.github.client import DEFAULT_API_URL, GitHubClient, GitHubError
     from reviewlint.plugins import PluginError
     from reviewlint.report import rule_url
@@ -159,7 +159,9 @@ def run(env: Mapping[str, str], *, out: Callable[..., None], secrets: Any, repo:
         credentials = resolve_credentials(token=token, app_id=app_id, private_key=None, private_key_file=private_key_file,
                                           env=env, secrets=secrets)
     except AuthError as exc:
-        raise ReviewFailed(EXIT_AUTH, str(exc)) from None
+        if not (dry_run and exc.kind == "no-credentials"):
+            raise ReviewFailed(EXIT_AUTH, str(exc)) from None
+        credentials = Credentials()  # a dry run may read a public repository anonymously
     try:
         overrides: dict[str, Any] = {}
         if select:

@@ -40,6 +40,7 @@ _MARKER = re.compile(r"<!-- reviewlint:([A-Z]+[0-9]+):(.+?):([0-9]+) -->")
 _SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
 _ANNOTATION_LEVEL = {"error": "failure", "warning": "warning", "info": "notice"}
 PYTHON_SUFFIXES = (".py", ".pyi")
+LONG_SPAN = 10  # as reviewlint.diff: longer constructs count only by their first lines
 #: what GitHub's 422 says when an inline comment's line or path is not in the diff
 _LINE_PROBLEM = re.compile(r"line|path|position|diff|could not be resolved", re.IGNORECASE)
 
@@ -196,6 +197,7 @@ class Plan:
     overflow: list[Finding] = field(default_factory=list)  # on added lines, beyond the inline cap
     outside: list[Finding] = field(default_factory=list)  # in changed files whose diff GitHub does not show
     dropped: list[Finding] = field(default_factory=list)  # GitHub refused the line (422)
+    lines: dict[tuple[str, str, int], int] = field(default_factory=dict)  # marker key -> line to comment on
 
     @property
     def reported(self) -> list[Finding]:
@@ -207,8 +209,28 @@ class Plan:
         return sorted([*self.overflow, *self.dropped, *self.outside], key=severity_order)
 
 
+def comment_line(f: Finding, lines: PatchLines) -> int | None:
+    """Where to comment on ``f``, or None when the PR did not touch it.
+
+    The PR touched a finding when it added a line of the reported construct (as in ``check
+    --diff-base``: for constructs longer than LONG_SPAN lines only their first line and their
+    statement's first line count). The comment goes on the finding's own line when the diff
+    shows it (added or context), else on the first added line of the construct.
+    """
+    end = max(f.end_line, f.line)
+    if end - f.line + 1 > LONG_SPAN:
+        span = [f.line] + ([f.statement_line] if f.statement_line else [])
+    else:
+        span = list(range(f.line, end + 1))
+    touched = [n for n in span if n in lines.added]
+    if not touched:
+        return None
+    return f.line if f.line in lines.visible else min(touched)
+
+
 def plan_review(findings: Iterable[Finding], files: Sequence[ChangedFile], existing: set[tuple[str, str, int]],
                 max_inline: int = MAX_INLINE_COMMENTS) -> Plan:
+    """Sort findings into inline comments, already-commented ones and body-only ones."""
     by_name = {f.filename: f for f in files}
     plan = Plan()
     seen: set[tuple[str, str, int]] = set()
@@ -223,9 +245,12 @@ def plan_review(findings: Iterable[Finding], files: Sequence[ChangedFile], exist
         if changed.patch is None:
             if changed.changes:  # GitHub leaves out the patch of very large diffs
                 plan.outside.append(f)
-        elif f.line not in changed.lines.added:
-            continue  # a line this PR did not touch
-        elif key in existing:
+            continue
+        place = comment_line(f, changed.lines)
+        if place is None:
+            continue  # a construct this PR did not touch
+        plan.lines[key] = place
+        if key in existing or (f.code, f.path, place) in existing:
             plan.already.append(f)
         elif len(plan.inline) < max_inline:
             plan.inline.append(f)
@@ -317,8 +342,8 @@ def existing_state(client: GitHubClient, pr: PullRequest) -> Existing:
     return state
 
 
-def inline_comment(f: Finding, rule_link: Callable[[Finding], str | None]) -> dict[str, Any]:
-    return {"path": f.path, "line": f.line, "side": "RIGHT", "body": comment_body(f, rule_link(f))}
+def inline_comment(f: Finding, line: int, rule_link: Callable[[Finding], str | None]) -> dict[str, Any]:
+    return {"path": f.path, "line": line, "side": "RIGHT", "body": comment_body(f, rule_link(f))}
 
 
 def _probe(client: GitHubClient, pr: PullRequest, comments: list[dict[str, Any]]) -> bool:
@@ -366,7 +391,7 @@ def publish_review(client: GitHubClient, pr: PullRequest, plan: Plan, files_chec
     reviews_path = f"/repos/{pr.repo}/pulls/{pr.number}/reviews"
 
     def payloads() -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        comments = [inline_comment(f, rule_link) for f in plan.inline]
+        comments = [inline_comment(f, plan.lines.get(marker_key(f), f.line), rule_link) for f in plan.inline]
         body = summary_body(plan, files_checked, link, texts=texts)
         if existing.summary_review_id is None:
             return None, {"commit_id": pr.head_sha, "event": "COMMENT", "body": body, "comments": comments}
@@ -403,8 +428,20 @@ def publish_review(client: GitHubClient, pr: PullRequest, plan: Plan, files_chec
             if review is not None:
                 outcome.review = client.post(reviews_path, review)
     if update is not None:
-        client.put(f"{reviews_path}/{existing.summary_review_id}", update)
-        outcome.updated_summary = existing.summary_review_id
+        try:
+            client.put(f"{reviews_path}/{existing.summary_review_id}", update)
+            outcome.updated_summary = existing.summary_review_id
+        except GitHubError as exc:
+            if exc.status not in (403, 404, 422):
+                raise
+            # not ours to edit (another account posted it) or gone: post a fresh summary instead
+            outcome.warnings.append(f"could not update the earlier summary review ({exc.status} {exc.message}); "
+                                    "posting a new one")
+            existing.summary_review_id = None
+            _, fresh = payloads()
+            assert fresh is not None
+            fresh["comments"] = []
+            outcome.review = client.post(reviews_path, fresh)
     return outcome
 
 
