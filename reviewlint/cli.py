@@ -230,11 +230,6 @@ from reviewlint.github.command import review as _review  # noqa: E402 - light: h
 cli.add_command(_review)
 
 
-from reviewlint.github.command import review as _review  # noqa: E402 - light: heavy imports happen inside the command
-
-cli.add_command(_review)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=list(argv) if argv is not None else None, prog_name="reviewlint")
 
