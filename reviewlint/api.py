@@ -31,6 +31,8 @@ class RunResult:
     files: list[FileResult] = field(default_factory=list)
     rules: list[type[Rule]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    #: the results cache used (None when off): ``hits``/``misses``
+    cache: Any = None
 
     @property
     def findings(self) -> list[Finding]:
@@ -93,14 +95,38 @@ def build_engine(settings: Settings, classes: Sequence[type[Rule]] | None = None
 
 
 def check_paths(paths: Sequence[str], settings: Settings | None = None, *, force_exclude: bool | None = None,
-                engine: Engine | None = None) -> RunResult:
-    """Check files and folders; never raises for a bad file (see ``FileResult.diagnostics``)."""
+                engine: Engine | None = None, jobs: int | None = 1, cache: bool = False,
+                shard: tuple[int, int] | None = None, progress: bool = False) -> RunResult:
+    """Check files and folders; never raises for a bad file (see ``FileResult.diagnostics``).
+
+    ``jobs``: worker processes (None or 0: one per CPU); ``cache``: reuse and store results
+    under the cache folder; ``shard=(k, n)``: check only the k-th (1-based) of n
+    deterministic slices of the files (project-level facts still come from the whole project).
+    """
+    from reviewlint.engine.pool import run_files, shard_of
+
     settings = settings or load_settings()
     engine = engine or build_engine(settings)
     found = discover(list(paths), settings, force_exclude)
+    files = found.files
+    if shard is not None:
+        k, n = shard
+        files = [f for f in files if shard_of(settings.relative(f), n) == k - 1]
     result = RunResult(rules=[type(r) for r in engine.rules], missing=found.missing)
-    for path in found.files:
-        result.files.append(engine.check_file(path, relative_display(path)))
+    result_cache = None
+    if cache:
+        from reviewlint.cache import ResultCache, default_cache_dir, run_key
+
+        result_cache = ResultCache(default_cache_dir(settings), run_key(engine, settings))
+    result.files = run_files(
+        [(path, relative_display(path)) for path in files],
+        engine,
+        jobs=jobs,
+        cache=result_cache,
+        relpath=settings.relative,
+        progress=progress,
+    )
+    result.cache = result_cache
     from reviewlint.engine.project import finish_project
 
     finish_project(result.files, engine)

@@ -150,6 +150,7 @@ KEYS: dict[str, Key] = {
     "fail-on": Key(_fail_on, "info", "lowest severity that makes the exit code 1"),
     "baseline": Key(_str, None, "baseline file of accepted findings (--baseline), relative to the config file"),
     "require-reason": Key(_bool, False, "DEBT002: suppressions must give a reason (`-- why`)"),
+    "cache-dir": Key(_str, None, "where results are cached (default .reviewlint_cache/ in the project root)"),
 }
 
 
