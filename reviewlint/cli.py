@@ -30,6 +30,16 @@ def _split(values: Sequence[str]) -> list[str]:
     return out
 
 
+def _parse_shard(value: str) -> tuple[int, int]:
+    try:
+        k, n = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise click.BadParameter(f"expected K/N such as 1/4, got {value!r}", param_hint="'--shard'") from None
+    if not (n >= 1 and 1 <= k <= n):
+        raise click.BadParameter(f"K must be between 1 and N, got {value!r}", param_hint="'--shard'")
+    return k, n
+
+
 def _use_color() -> bool:
     if os.environ.get("NO_COLOR"):
         return False
@@ -92,12 +102,17 @@ def _settings(config: str | None, overrides: dict[str, Any], isolated: bool = Fa
 @click.option("--config", "config_path", type=click.Path(), default=None, help="Use this config file (pyproject.toml or reviewlint.toml).")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--preview", is_flag=True, default=None, help="Enable preview rules covered by the selection.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU) [default: 0].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Cache folder [default: .reviewlint_cache in the project root].")
+@click.option("--shard", type=str, default=None, metavar="K/N", help="Check only the K-th of N deterministic slices of the files (for CI matrices).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary (and errors).")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], output_format: str | None, exit_zero: bool, force_exclude: bool | None,
           statistics: bool, show_suppressed: bool, config_path: str | None, isolated: bool, preview: bool | None,
-          quiet: bool, **integrations: Any) -> None:
+          quiet: bool, jobs: int, no_cache: bool, cache_dir: str | None, shard: str | None,
+          **integrations: Any) -> None:
     """Check PATHS (files and folders; default: the current folder)."""
     from reviewlint.api import build_engine, check_paths
     from reviewlint.report import Report, get_renderer
@@ -109,6 +124,9 @@ def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], e
         overrides["preview"] = True
     if force_exclude is not None:
         overrides["force-exclude"] = force_exclude
+    if cache_dir is not None:
+        overrides["cache-dir"] = os.path.abspath(cache_dir)
+    shard_spec = _parse_shard(shard) if shard is not None else None
     settings = _settings(config_path, overrides, isolated)
     settings.extend("extend-select", _split(extend_select))
     settings.extend("ignore", _split(ignore))
@@ -117,7 +135,10 @@ def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], e
 
     _integrations.prepare(integrations, paths, settings)
     paths = tuple(integrations["paths"])
-    result = check_paths(list(paths) or ["."], settings, engine=engine)
+    from reviewlint.engine.pool import progress_wanted
+
+    result = check_paths(list(paths) or ["."], settings, engine=engine, jobs=jobs, cache=not no_cache,
+                         shard=shard_spec, progress=progress_wanted() and not quiet)
     findings, notes = _integrations.filter_findings(result, integrations, paths, settings, engine)
 
     fmt = output_format or settings.get("output-format", "text")
