@@ -458,6 +458,29 @@ def test_bad_token(fake, workdir):
     assert "401" in result.stderr and "ghp_wrong_SECRET_value" not in result.output + result.stderr
 
 
+def test_findings_printed_from_the_checkout_when_github_cannot_be_read(fake, workdir):
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=workdir, check=True, capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.org")
+    git("config", "user.name", "t")
+    (workdir / "svc.py").write_text(http_lines(1))
+    git("add", "svc.py")
+    git("commit", "-q", "-m", "base")
+    fake.base_sha = git("rev-parse", "HEAD")
+    (workdir / "svc.py").write_text(http_lines(2))
+    git("commit", "-q", "-am", "head")
+    result = review([], actions_env(fake, workdir, GITHUB_TOKEN="ghp_wrong_SECRET_value"))
+    assert result.exit_code == cmd.EXIT_AUTH
+    assert result.stdout.splitlines() == ["svc.py:4:1: REL001 " + result.stdout.split(" REL001 ", 1)[1].splitlines()[0]]
+    assert "from the local checkout" in result.stderr
+    result = review([], actions_env(fake, workdir, GITHUB_TOKEN=None))  # no credentials at all
+    assert result.exit_code == cmd.EXIT_AUTH and "svc.py:4:1: REL001" in result.stdout
+
+
 def test_no_credentials(fake, workdir):
     result = review([], actions_env(fake, workdir, GITHUB_TOKEN=None))
     assert result.exit_code == cmd.EXIT_AUTH and "GITHUB_TOKEN" in result.stderr

@@ -80,6 +80,30 @@ def _explain(exc: Exception, stage: str, fork: bool) -> ReviewFailed:
     return ReviewFailed(EXIT_API, f"{stage}: {where}: {exc.status} {exc.message}")
 
 
+def _print_local_findings(pr: Any, settings: Any, engine: Any, out: Callable[..., None]) -> None:
+    """GitHub could not be read: print the findings on the lines changed since the PR's base,
+    computed from the local checkout (``check --diff-base`` logic), so nothing is lost."""
+    if not pr.base_sha:
+        return
+    from reviewlint.api import check_paths
+    from reviewlint.diff import DiffError, changed_lines, restrict_to_diff
+
+    try:
+        changes = changed_lines(pr.base_sha)
+    except (DiffError, OSError) as exc:
+        # no checkout, or the base commit was not fetched: the one-line error says enough
+        logging.getLogger("reviewlint.github").debug("no local findings: %s", exc)
+        return
+    paths = [p for p in changes.files if p.endswith((".py", ".pyi")) and os.path.isfile(p)]
+    if not paths:
+        return
+    result = check_paths(paths, settings, engine=engine)
+    findings = restrict_to_diff(result.findings, changes, engine=engine, settings=settings, paths=paths)
+    for line in _concise(findings):
+        out(line)
+    out(f"reviewlint: {len(findings)} finding(s) on lines changed since {pr.base_sha[:12]}, from the local checkout", err=True)
+
+
 def _concise(findings: list[Any]) -> list[str]:
     return [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
 
@@ -156,13 +180,6 @@ def run(env: Mapping[str, str], *, out: Callable[..., None], secrets: Any, repo:
     except rv.UsageError as exc:
         raise ReviewFailed(EXIT_USAGE, str(exc)) from None
     try:
-        credentials = resolve_credentials(token=token, app_id=app_id, private_key=None, private_key_file=private_key_file,
-                                          env=env, secrets=secrets)
-    except AuthError as exc:
-        if not (dry_run and exc.kind == "no-credentials"):
-            raise ReviewFailed(EXIT_AUTH, str(exc)) from None
-        credentials = Credentials()  # a dry run may read a public repository anonymously
-    try:
         overrides: dict[str, Any] = {}
         if select:
             overrides["select"] = [c.strip() for s in select for c in s.split(",") if c.strip()]
@@ -172,6 +189,14 @@ def run(env: Mapping[str, str], *, out: Callable[..., None], secrets: Any, repo:
         engine = build_engine(settings)
     except (ConfigError, PluginError) as exc:
         raise ReviewFailed(EXIT_USAGE, str(exc)) from None
+    try:
+        credentials = resolve_credentials(token=token, app_id=app_id, private_key=None, private_key_file=private_key_file,
+                                          env=env, secrets=secrets)
+    except AuthError as exc:
+        if not (dry_run and exc.kind == "no-credentials"):
+            _print_local_findings(pr, settings, engine, out)
+            raise ReviewFailed(EXIT_AUTH, str(exc)) from None
+        credentials = Credentials()  # a dry run may read a public repository anonymously
 
     api = (api_url or env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
     factory = client_factory or (lambda: GitHubClient(api_url=api))
@@ -185,7 +210,9 @@ def run(env: Mapping[str, str], *, out: Callable[..., None], secrets: Any, repo:
             findings, files_checked, texts = rv.check_changed_files(client, pr, files, settings, engine, os.getcwd())
             existing = rv.existing_state(client, pr)
         except (AuthError, GitHubError) as exc:
-            raise _explain(exc, stage, pr.fork) from None
+            failed = _explain(exc, stage, pr.fork)
+            _print_local_findings(pr, settings, engine, out)
+            raise failed from None
         plan = rv.plan_review(findings, files, existing.keys, max_inline=max_comments)
         reported = plan.reported
         for line in _concise(sorted(reported, key=lambda f: f.sort_key)):

@@ -212,16 +212,18 @@ class Plan:
 def comment_line(f: Finding, lines: PatchLines) -> int | None:
     """Where to comment on ``f``, or None when the PR did not touch it.
 
-    The PR touched a finding when it added a line of the reported construct (as in ``check
-    --diff-base``: for constructs longer than LONG_SPAN lines only their first line and their
-    statement's first line count). The comment goes on the finding's own line when the diff
-    shows it (added or context), else on the first added line of the construct.
+    The PR touched a finding when it added a line of the reported construct, from its
+    statement's first line to its end (as ``check --diff-base`` decides: for constructs longer
+    than LONG_SPAN lines only their first line and their statement's first line count). The
+    comment goes on the finding's own line when the diff shows it (added or context), else on
+    the first added line of the construct.
     """
-    end = max(f.end_line, f.line)
-    if end - f.line + 1 > LONG_SPAN:
-        span = [f.line] + ([f.statement_line] if f.statement_line else [])
+    first = min(f.line, f.statement_line or f.line)
+    last = max(f.end_line, f.line)
+    if last - first + 1 > LONG_SPAN:
+        span = sorted({f.line, f.statement_line or f.line})
     else:
-        span = list(range(f.line, end + 1))
+        span = list(range(first, last + 1))
     touched = [n for n in span if n in lines.added]
     if not touched:
         return None
