@@ -64,7 +64,10 @@ def run_key(engine: Any, settings: Any) -> str:
             pass
         rules.append([cls.__module__, cls.__qualname__, rule.code, rule.config, str(engine.severities.get(rule.code, rule.severity))])
     values = {k: v for k, v in settings.values.items() if k not in ("output-format", "fail-on", "cache-dir", "baseline")}
+    # rules may read project files besides the checked one (OBS001: [project.scripts])
+    project_files = [settings.config_file, os.path.join(settings.root, "pyproject.toml")]
     payload = {
+        "project": [_digest(p) for p in project_files if p],
         "schema": SCHEMA,
         "version": __version__,
         "root": settings.root,
@@ -74,6 +77,14 @@ def run_key(engine: Any, settings: Any) -> str:
     }
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
 
 
 def file_key(relpath: str, data: bytes) -> str:
