@@ -15,7 +15,7 @@ from typing import Any
 
 import libcst as cst
 
-from reviewlint.engine.context import IMPORT, FileContext
+from reviewlint.engine.context import IMPORT, FileContext, is_main_guard
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,6 +26,8 @@ DEFAULT_SCRIPT_PATHS = ["scripts/**", "bin/**", "tools/**"]
 _CLI_LIBRARIES = ("click", "typer", "asyncclick", "rich_click", "cyclopts")
 _COMMAND_DECORATORS = frozenset({"command", "group", "callback", "result_callback"})
 _ENTRY_FUNCTION_NAMES = frozenset({"main"})
+#: modules whose import makes a file a command-line program
+_ARG_PARSERS = frozenset({"argparse", "optparse", "getopt"})
 
 #: settings.root → {(module, function)} from [project.scripts] / [project.gui-scripts]
 _SCRIPTS_CACHE: dict[str, frozenset[tuple[str, str]]] = {}
@@ -116,6 +118,8 @@ def entry_point_reason(ctx: FileContext, script_paths: list[str] | None = None) 
         return "__main__.py"
     if _in_script_path(ctx, script_paths if script_paths is not None else DEFAULT_SCRIPT_PATHS):
         return "script"
+    if is_command_line_module(ctx):
+        return "command-line module"
     for func in ctx.functions:
         if func.name.value in _ENTRY_FUNCTION_NAMES:
             return "main()"
@@ -126,8 +130,26 @@ def entry_point_reason(ctx: FileContext, script_paths: list[str] | None = None) 
     return None
 
 
+def is_command_line_module(ctx: FileContext) -> bool:
+    """The file is a program: it has a module-level ``if __name__ == "__main__":`` block or parses
+    command-line arguments (imports argparse/optparse/getopt)."""
+    key = ("entry_points.command_line_module",)
+    if key not in ctx.memo:
+        found = any(isinstance(stmt, cst.If) and is_main_guard(stmt.test) for stmt in ctx.module.body)
+        if not found:
+            found = any(
+                binding.kind == IMPORT and (binding.value or "").split(".", 1)[0] in _ARG_PARSERS
+                for binding in ctx.scopes[0].names.values()
+            )
+        ctx.memo[key] = found
+    return ctx.memo[key]
+
+
 def _in_script_path(ctx: FileContext, globs: list[str]) -> bool:
+    """Under a script folder: the globs match relative to the project root or, for a folder like
+    ``bin/**``, at any depth (``mypkg/bin/tool.py``)."""
     key = ("entry_points.script_path", tuple(globs))
     if key not in ctx.memo:
-        ctx.memo[key] = bool(globs) and ctx.matches(globs)
+        patterns = list(globs) + [f"**/{g}" for g in globs if not g.startswith(("**", "/"))]
+        ctx.memo[key] = bool(globs) and ctx.matches(patterns)
     return ctx.memo[key]

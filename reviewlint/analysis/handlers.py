@@ -10,6 +10,31 @@ from reviewlint.engine.context import FileContext, Handler
 
 _SCOPE_BREAKS = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
+#: exceptions that are the expected answer of a lookup, conversion, validation or cancellation
+#: (EAFP control flow), not a failure of a dependency; matched on the class name's last segment
+EXPECTED_OUTCOMES: frozenset[str] = frozenset({
+    "KeyError", "IndexError", "AttributeError", "LookupError", "ValueError", "TypeError", "StopIteration",
+    "StopAsyncIteration", "NotImplementedError", "UnicodeError", "UnicodeDecodeError", "UnicodeEncodeError",
+    "JSONDecodeError", "OverflowError", "FileNotFoundError", "FileExistsError", "NotADirectoryError",
+    "IsADirectoryError", "ProcessLookupError", "KeyboardInterrupt", "GeneratorExit", "CancelledError",
+    "InvalidOperation", "UnsupportedOperation",
+    # Django's lookup/validation outcomes
+    "DoesNotExist", "ObjectDoesNotExist", "FieldDoesNotExist", "MultipleObjectsReturned", "NoReverseMatch",
+    "Resolver404", "Http404", "ValidationError", "EmptyResultSet", "FullResultSet", "SkipField",
+    "TemplateDoesNotExist", "ImproperlyConfigured", "SuspiciousOperation", "DisallowedHost",
+})
+
+
+def is_expected_outcome(type_name: str) -> bool:
+    """A lookup/conversion/validation outcome (``KeyError``, ``User.DoesNotExist``, ``Suspicious*``)."""
+    last = type_name.rsplit(".", 1)[-1]
+    return last in EXPECTED_OUTCOMES or last.endswith("DoesNotExist") or last.startswith("Suspicious")
+
+
+def catches_only_expected(types: tuple[str, ...] | list[str]) -> bool:
+    """Every caught type is an expected outcome (and the clause is typed)."""
+    return bool(types) and all(is_expected_outcome(t) for t in types)
+
 
 def current_handler(ctx: FileContext) -> Handler | None:
     """The innermost ``except`` clause whose body the current node runs in.

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from reviewlint.analysis.handlers import body_statements, handler_type_names, nested_small_statements
+from reviewlint.analysis.handlers import body_statements, catches_only_expected, handler_type_names, nested_small_statements
 from reviewlint.analysis.loops import retry_loop
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+_PREDICATE_PREFIXES = ("is_", "has_", "can_", "should_", "supports_", "allows_", "check_", "exists", "is", "has")
 _IMPORT_CALLS = frozenset({"importlib.import_module", "builtins.__import__", "django.utils.module_loading.import_string"})
 
 
@@ -66,6 +67,13 @@ class SwallowedException(Rule):
         "import importlib\ntry:\n    importlib.import_module('myapp.signals')\nexcept ImportError:\n    pass\n",
         # contextlib.suppress is out of scope
         "import contextlib, os\nwith contextlib.suppress(FileNotFoundError):\n    os.remove(path)\n",
+        # EAFP: the exception is the answer
+        "def f(d, k):\n    try:\n        return d[k]\n    except KeyError:\n        return None\n",
+        "def f(v):\n    try:\n        return int(v)\n    except (TypeError, ValueError):\n        return None\n",
+        "import asyncio\n\nasync def stop(task):\n    task.cancel()\n    try:\n        await task\n    except asyncio.CancelledError:\n        pass\n",
+        "def f(pk):\n    try:\n        return User.objects.get(pk=pk)\n    except User.DoesNotExist:\n        return None\n",
+        # a predicate answers False
+        "def is_reachable(host):\n    try:\n        ping(host)\n        return True\n    except Exception:\n        return False\n",
         # the handler does real work
         "try:\n    value = cache[key]\nexcept KeyError:\n    value = compute(key)\n",
     ]
@@ -76,6 +84,8 @@ class SwallowedException(Rule):
                 message="continue"),
         Invalid("def f(user_id):\n    try:\n        return load(user_id)\n    except (OSError, ValueError):\n        return None\n", line=4,
                 message="return None"),
+        Invalid("async def delete_note(db, note_id):\n    try:\n        await db.execute(q, note_id)\n        await db.commit()\n"
+                "        return True\n    except Exception:\n        return False\n", line=6, message="return False"),
         Invalid("def f():\n    try:\n        import json\n        notify()\n    except Exception:\n        ...\n", line=5),
         # an ImportError from something that is not an import is a real failure
         Invalid("try:\n    run_plugin()\nexcept ImportError:\n    pass\n", line=3),
@@ -87,15 +97,27 @@ class SwallowedException(Rule):
         action = _only_swallows(node)
         if action is None:
             return
-        caught = {t.rsplit(".", 1)[-1] for t in handler_type_names(self.context, node)}
+        types = handler_type_names(self.context, node)
+        caught = {t.rsplit(".", 1)[-1] for t in types}
         try_node = self.context.parent
         if caught & _IMPORT_ERRORS and isinstance(try_node, cst.Try) and self._imports_in(try_node.body):
             return
         if action in ("continue", "pass") and self._in_retry_loop(node):
             return
+        if catches_only_expected(types):
+            return
+        if action in ("return False", "return True") and self._in_predicate():
+            return
         type_text = _code(node.type)
         self.report(node, f"`except {type_text}: {action}` swallows the failure without a trace: "
                           "log it (with exc_info), re-raise, or handle it explicitly")
+
+    def _in_predicate(self) -> bool:
+        func = self.context.function
+        if func is None:
+            return False
+        name = func.name.value.lstrip("_").lower()
+        return name.startswith(_PREDICATE_PREFIXES) and (len(name) > 3 or name in ("is", "has"))
 
     def _in_retry_loop(self, node: cst.ExceptHandler) -> bool:
         loops = self.context.loops_in_current_function()

@@ -16,7 +16,9 @@ class PrintInsteadOfLogging(Rule):
     Not flagged: inside `if __name__ == "__main__":`; in `__main__.py`; in command-line entry
     points (functions decorated as click or typer commands or groups, functions named `main`,
     functions named in `[project.scripts]` of the analysed project's `pyproject.toml`); in
-    files under `script-paths` (default `scripts/**`, `bin/**`, `tools/**`); when `file=` is
+    files under `script-paths` (default `scripts/**`, `bin/**`, `tools/**`, matched from the
+    project root or at any depth); in command-line modules (a module-level
+    `if __name__ == "__main__":` block, or argparse/optparse/getopt imported); when `file=` is
     given (the output goes somewhere on purpose). Test files (`test-paths`) are skipped.
 
     ## Why it matters
@@ -62,6 +64,10 @@ class PrintInsteadOfLogging(Rule):
         Valid("def run():\n    print('migrated')\n", path="scripts/migrate.py"),
         Valid("def run():\n    print('migrated')\n", path="ops/migrate.py", options={"script-paths": ["ops/**"]}),
         Valid("print('hello')\n", path="mypkg/__main__.py"),
+        Valid("def run():\n    print('migrated')\n", path="mypkg/bin/migrate.py"),
+        # a command-line program: its helpers print its output
+        "import argparse\n\ndef show(rows):\n    print(rows)\n",
+        "def show(rows):\n    print(rows)\n\nif __name__ == '__main__':\n    show([1])\n",
         # test files are skipped (test-paths)
         Valid("def test_x():\n    print('debug')\n", path="tests/test_sync.py"),
         # not the built-in

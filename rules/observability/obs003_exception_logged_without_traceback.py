@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from reviewlint.analysis.calls import code_of, has_star_kwargs, keyword
-from reviewlint.analysis.handlers import current_handler, raises
+from reviewlint.analysis.handlers import catches_only_expected, current_handler, raises
 from reviewlint.analysis.logging_calls import LOGURU, log_call
 from reviewlint.rule import Fix, Invalid, Rule, Severity, Viewpoint
 
@@ -24,8 +24,11 @@ class ExceptionLoggedWithoutTraceback(Rule):
 
     Not flagged: calls with `exc_info=` (any value: `exc_info=False` is a decision) or
     `**kwargs`; messages that already include `traceback.format_exc()`; handlers that
-    re-raise (the traceback travels with the exception); `log.exception(...)`; calls in a
-    function defined inside the handler.
+    re-raise (the traceback travels with the exception); handlers that only catch expected
+    lookup/conversion/validation outcomes (`ValueError`, `KeyError`, `JSONDecodeError`,
+    Django's `ValidationError`, `SuspiciousOperation` ..., the set ERR002 also accepts),
+    where the traceback adds nothing to the message; `log.exception(...)`; calls in a function
+    defined inside the handler.
 
     ## Why it matters
     "payment failed: timed out" says *what* but not *where*: without the traceback nobody
@@ -69,6 +72,9 @@ class ExceptionLoggedWithoutTraceback(Rule):
         "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError as e:\n    logger.error('charge failed')\n    raise PaymentError() from e\n",
         "import logging, traceback\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError:\n    logger.error('charge failed: %s', traceback.format_exc())\n",
         "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(**kw):\n    try:\n        charge()\n    except OSError:\n        logger.error('charge failed', **kw)\n",
+        # an expected validation outcome: the message says it all
+        "import json, logging\nlogger = logging.getLogger(__name__)\ntry:\n    params = json.loads(raw)\nexcept (json.JSONDecodeError, TypeError):\n"
+        "    logger.warning('OAUTH_PARAMS is not valid JSON, ignoring')\n",
         # outside except, or info level
         "import logging\nlogger = logging.getLogger(__name__)\nlogger.error('startup failed')\n",
         "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError:\n    logger.info('charge skipped')\n",
@@ -104,6 +110,8 @@ class ExceptionLoggedWithoutTraceback(Rule):
             return
         if raises(handler.node.body):
             return
+        if catches_only_expected(handler.types):
+            return  # a validation/lookup outcome: the traceback adds nothing to the message
         method = func.attr.value
         receiver = code_of(func.value).strip()
         if method == "error" or call.kind == LOGURU:

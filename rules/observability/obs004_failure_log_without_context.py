@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from reviewlint.analysis.calls import code_of, has_star_args, has_star_kwargs, keyword
@@ -8,6 +10,15 @@ from reviewlint.analysis.logging_calls import STRUCTLOG, log_call
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
 _FAILURE_METHODS = frozenset({"warning", "warn", "error", "exception", "critical", "fatal"})
+#: parameter names that identify what failed (user, request, URL ...)
+_IDENTIFIER = re.compile(
+    r"(^|_)(id|ids|pk|uuid|guid|name|url|uri|path|user|username|email|slug|host|hostname|file|filename|"
+    r"order|account|tenant|customer|collection|model|table|endpoint|job|task|item|document|doc|chat|channel)(_|$)",
+    re.IGNORECASE,
+)
+#: never suggest logging these
+_SECRET = re.compile(r"password|passwd|secret|token|credential|api_?key|session_data|cookie", re.IGNORECASE)
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 #: keywords that add no identifiers
 _NON_CONTEXT_KEYWORDS = frozenset({"exc_info", "stack_info", "stacklevel", "msg", "event"})
 
@@ -18,9 +29,11 @@ class FailureLogWithoutContext(Rule):
     ## What it does
     Flags warning/error/exception/critical log calls inside an `except` block whose message
     is a constant with no arguments, no `extra=` and (structlog) no key-value pairs, when there
-    is something to include: the enclosing function has parameters (other than `self`/`cls`),
-    or the handler binds the exception and the call does not log it (`exception()` and
-    `exc_info=` carry the exception itself).
+    is something to include: the enclosing function has parameters that identify what failed
+    (`user_id`, `url`, `order`, `collection_name` ...; never secrets such as `token` or
+    `password`), or the handler binds the exception and the call does not log it
+    (`exception()` and `exc_info=` carry the exception itself). Not flagged: handlers of
+    `ImportError`/`ModuleNotFoundError` (the message is about the environment).
 
     ## Why it matters
     "Failed to sync" appears 4,000 times in the logs: for which user, which order, which URL?
@@ -67,6 +80,14 @@ class FailureLogWithoutContext(Rule):
         "    except OSError:\n        logger.exception('could not connect to the broker')\n",
         "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    import ujson\nexcept ImportError:\n"
         "    logger.warning('ujson not installed, using json')\n",
+        # a missing package: nothing to identify
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef load(file_path):\n    try:\n        import unstructured\n"
+        "    except ImportError:\n        logger.warning('unstructured is not installed')\n",
+        # parameters that identify nothing (or must not be logged)
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef decode(session_data, token):\n    try:\n        return loads(session_data)\n"
+        "    except BadSignature:\n        logger.warning('Session data corrupted')\n",
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef tick(app):\n    try:\n        run(app)\n"
+        "    except Exception:\n        logger.exception('scheduler tick failed')\n",
         # not inside except
         "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(user_id):\n    logger.error('sync failed')\n",
         "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(user_id):\n    try:\n        push(user_id)\n"
@@ -98,6 +119,8 @@ class FailureLogWithoutContext(Rule):
             return
         if any(a.keyword is not None and a.keyword.value not in _NON_CONTEXT_KEYWORDS for a in node.args):
             return  # extra=..., structlog key-values
+        if handler.types and all(t.rsplit(".", 1)[-1] in _IMPORT_ERRORS for t in handler.types):
+            return  # a missing package: the message is about the environment
         method = func.attr.value
         candidates = self._identifiers()
         carries_exception = method == "exception" or keyword(node, "exc_info") is not None
@@ -120,7 +143,7 @@ class FailureLogWithoutContext(Rule):
         names = [p.name.value for p in params]
         if names and names[0] in ("self", "cls") and self.context.method_class is not None:
             names = names[1:]
-        return [n for n in names if not n.startswith("_")]
+        return [n for n in names if _IDENTIFIER.search(n) and not _SECRET.search(n)]
 
 
 def _constant_message(expr: cst.BaseExpression) -> bool:
