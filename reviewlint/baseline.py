@@ -44,8 +44,8 @@ def normalise(line_text: str) -> str:
                 if tok.type == tokenize.COMMENT:
                     cut = tok.start[1]
                     break
-        except (tokenize.TokenError, IndentationError, SyntaxError):
-            pass  # an unclosed bracket or string: comments seen so far still count
+        except (tokenize.TokenError, IndentationError, SyntaxError):  # reviewlint: ignore[ERR002] -- an unclosed bracket: comments seen so far still count
+            pass
         if cut is not None:
             text = text[:cut]
     return _SPACE.sub(" ", text).strip()

@@ -71,10 +71,10 @@ def repo_root(cwd: str | None = None) -> str:
         )
         if out.returncode == 0 and out.stdout.strip():
             return os.path.normpath(out.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, subprocess.SubprocessError):  # reviewlint: ignore[ERR002] -- no git: fall back to the CI workspace below
         pass
     for var in ("GITHUB_WORKSPACE", "CI_PROJECT_DIR"):
-        value = os.environ.get(var)
+        value = os.environ.get(var)  # reviewlint: ignore[MAINT003] -- the CI runner's workspace, read where it is used
         if value and os.path.isdir(value):
             return os.path.normpath(value)
     return os.path.abspath(cwd)
