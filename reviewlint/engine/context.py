@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from reviewlint.config import Settings
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
+_NAME, _ATTRIBUTE, _CALL = cst.Name, cst.Attribute, cst.Call
+_NAME_OR_ATTRIBUTE = frozenset({cst.Name, cst.Attribute})
 
 # binding kinds
 IMPORT = "import"  # value: qualified name of a module/class/function
@@ -128,6 +130,7 @@ class FileContext:
         self._lines: list[str] | None = None
         self._comments: list[Comment] | None = None
         self._module_name: str | None | bool = False
+        self._call_names: dict[int, str | None] = {}
         #: loop node id → the function it is in (to tell a function's own loops)
         self._loop_owner: dict[int, Any] = {}
 
@@ -221,10 +224,12 @@ class FileContext:
     def lookup(self, name: str) -> Binding | None:
         """The binding of a bare name, innermost scope first (class scopes skipped inside functions)."""
         scopes = self.scopes
-        last = len(scopes) - 1
-        for i in range(last, -1, -1):
+        binding = scopes[-1].names.get(name)
+        if binding is not None:
+            return binding
+        for i in range(len(scopes) - 2, -1, -1):
             scope = scopes[i]
-            if scope.kind == "class" and i != last:
+            if scope.kind == "class":
                 continue
             binding = scope.names.get(name)
             if binding is not None:
@@ -238,27 +243,33 @@ class FileContext:
         ``<Class>.<attr>``; builtins to ``builtins.<name>``; functions and classes of this file
         and names bound nowhere yet to themselves; local variables of unknown type to None.
         """
-        if isinstance(expr, cst.Name):
+        expr_type = type(expr)
+        if expr_type is _NAME:
             binding = self.lookup(expr.value)
             if binding is None:
                 return f"builtins.{expr.value}" if expr.value in _BUILTIN_NAMES else expr.value
             if binding.kind == IMPORT or binding.kind == DEF:
                 return binding.value
             return None  # a local variable of unknown type: never a module or class
-        if isinstance(expr, cst.Attribute):
+        if expr_type is _ATTRIBUTE:
             base = expr.value
             owner_type = self.type_of(base)
             if owner_type is not None:
                 return f"{owner_type}.{expr.attr.value}"
-            base_name = self.qualname(base) if isinstance(base, (cst.Name, cst.Attribute)) else None
+            base_name = self.qualname(base) if type(base) in _NAME_OR_ATTRIBUTE else None
             if base_name is None:
                 return None
             return f"{base_name}.{expr.attr.value}"
         return None
 
     def call_name(self, call: cst.Call) -> str | None:
-        """The qualified name of the function a call calls."""
-        return self.qualname(call.func)
+        """The qualified name of the function a call calls (computed once per call node)."""
+        key = id(call)
+        names = self._call_names
+        if key in names:
+            return names[key]
+        name = names[key] = self.qualname(call.func)
+        return name
 
     def binding(self, expr: cst.BaseExpression) -> Binding | None:
         """The binding behind a name or ``self.attr`` (None when unknown)."""
@@ -272,13 +283,14 @@ class FileContext:
 
     def type_of(self, expr: cst.BaseExpression | None) -> str | None:
         """The class of the value ``expr`` holds, when reviewlint tracks it."""
-        if isinstance(expr, cst.Name):
+        expr_type = type(expr)
+        if expr_type is _NAME:
             binding = self.lookup(expr.value)
             if binding is not None and binding.kind == INSTANCE:
                 return binding.value
             return None
-        if isinstance(expr, cst.Attribute):
-            if isinstance(expr.value, cst.Name):
+        if expr_type is _ATTRIBUTE:
+            if type(expr.value) is _NAME:
                 cls = self._self_class(expr.value.value)
                 if cls is not None:
                     binding = cls.attrs.get(expr.attr.value)
@@ -289,7 +301,7 @@ class FileContext:
                 binding = info.attrs.get(expr.attr.value)
                 return binding.value if binding is not None and binding.kind == INSTANCE else None
             return None
-        if isinstance(expr, cst.Call):
+        if expr_type is _CALL:
             name = self.call_name(expr)
             if name is not None and name in self.local_classes:
                 return name

@@ -72,6 +72,22 @@ _FIELD_ORDER: dict[type, tuple[str, ...]] = {
 _FIELDS_CACHE: dict[type, tuple[str, ...]] = {}
 
 
+def _all_node_types() -> frozenset[type]:
+    out: set[type] = set()
+    stack: list[type] = [cst.CSTNode]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            if sub not in out:
+                out.add(sub)
+                stack.append(sub)
+    return frozenset(out)
+
+
+#: every node class the walk enters (``type(x) in`` a set is much cheaper than an ABC isinstance)
+_WALKABLE: frozenset[type] = _all_node_types() - _SKIP_TYPES
+
+
 def _fields_of(cls: type) -> tuple[str, ...]:
     names = _FIELDS_CACHE.get(cls)
     if names is None:
@@ -167,8 +183,7 @@ def walk(module: cst.Module, ctx: FileContext, table: DispatchTable, on_crash: C
     push = stack.append
     pop = stack.pop
     fields_cache = _FIELDS_CACHE
-    skip = _SKIP_TYPES
-    node_base = cst.CSTNode
+    walkable = _WALKABLE
     special = _SPECIAL
 
     while stack:
@@ -216,12 +231,12 @@ def walk(module: cst.Module, ctx: FileContext, table: DispatchTable, on_crash: C
             value = getattr(node, name, None)
             if value is None:
                 continue
-            if isinstance(value, node_base):
-                if type(value) not in skip:
-                    kids.append(value)
-            elif type(value) is tuple or type(value) is list:
+            value_type = type(value)
+            if value_type in walkable:
+                kids.append(value)
+            elif value_type is tuple or value_type is list:
                 for child in value:
-                    if isinstance(child, node_base) and type(child) not in skip:
+                    if type(child) in walkable:
                         kids.append(child)
         for child in reversed(kids):
             push(child)
