@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewlint.analysis import db as dba
+from reviewlint.analysis.per_item import dependent_loops, loop_kind_text
+from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
+
+_MATERIALISE = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted"})
+
+
+class NPlusOneQuery(Rule):
+    """A database read per item of a loop (N+1 queries).
+
+    ## What it does
+    Flags a DB **read** inside the body of a loop (`for`, `async for`, `while`, a
+    comprehension or generator expression) whose arguments depend on the loop variable:
+    a Django ORM query (`Customer.objects.get(id=o.customer_id)`, `.first()`, `.count()`,
+    `.exists()`, iterating or `list()`-ing a queryset filtered per item, and the `a*` async
+    twins), SQLAlchemy `session.get/execute/scalar/scalars` and legacy `query(...).first()`,
+    a DB-API `cursor.execute("SELECT ...", (x,))`, asyncpg `fetch/fetchrow/fetchval`, pymongo
+    `find/find_one`. Writes are PERF003's.
+
+    Not flagged: loops over a literal of three items or fewer, retry loops, pagination or
+    batching loops (the variable is a page/offset/cursor, or the next key comes from the
+    rows just read), un-awaited async queries collected for `asyncio.gather` (SCALE002
+    judges those), statements whose SQL reviewlint cannot read, and objects it cannot
+    identify (related managers such as `order.items.all()`, custom managers, unknown
+    cursors): no guessing.
+
+    ## Why it matters
+    One query per row turns a page of 50 orders into 51 round trips to the database: the
+    page gets slower as the data grows, and the database works 50 times as hard. It is the
+    classic ORM performance bug, and invisible in a test with three rows.
+
+    ## Example
+    ```python
+    for order in orders:
+        customer = Customer.objects.get(id=order.customer_id)
+    ```
+
+    ## Use instead
+    ```python
+    customers = Customer.objects.in_bulk({o.customer_id for o in orders})
+    for order in orders:
+        customer = customers[order.customer_id]
+    # or: orders = Order.objects.select_related("customer")
+    ```
+    """
+
+    code = "PERF002"
+    name = "n-plus-one-query"
+    viewpoint = Viewpoint.PERFORMANCE
+    severity = Severity.WARNING
+    message = "database query inside a loop, once per item (N+1)"
+    skip_in_tests = True
+
+    valid = [
+        # one query before the loop
+        "from shop.models import Customer\n\ndef names(orders):\n"
+        "    customers = Customer.objects.in_bulk({o.customer_id for o in orders})\n"
+        "    return [customers[o.customer_id].name for o in orders]\n",
+        # the query does not depend on the loop variable
+        "from shop.models import Setting\n\ndef f(orders):\n    for o in orders:\n        flag = Setting.objects.get(key='vat')\n",
+        # literal of three items or fewer
+        "from shop.models import Setting\n\ndef f():\n    for key in ('vat', 'currency'):\n        Setting.objects.get(key=key)\n",
+        # writes are PERF003's, not PERF002's
+        "from shop.models import Order\n\ndef f(ids):\n    for i in ids:\n        Order.objects.filter(id=i).update(paid=True)\n",
+        "import sqlite3\n\ndef f(rows):\n    conn = sqlite3.connect('x.db')\n    for r in rows:\n"
+        "        conn.execute('INSERT INTO t VALUES (?)', (r,))\n",
+        # keyset batching: the next key comes from the rows just read
+        "import sqlite3\n\ndef batches(conn: sqlite3.Connection):\n    last_id = 0\n    while True:\n"
+        "        rows = conn.execute('SELECT id, name FROM t WHERE id > ? ORDER BY id LIMIT 500', (last_id,)).fetchall()\n"
+        "        if not rows:\n            break\n        yield rows\n        last_id = rows[-1][0]\n",
+        # pagination variable
+        "from shop.models import Order\n\ndef pages(size):\n    for offset in range(0, 1000, size):\n"
+        "        yield list(Order.objects.all()[offset:offset + size].values_list('id', flat=True).iterator())\n",
+        # retry loop
+        "import asyncpg\n\nasync def f(conn: asyncpg.Connection, uid):\n    for attempt in range(3):\n        try:\n"
+        "            return await conn.fetchrow('SELECT * FROM users WHERE id = $1', uid, timeout=2 ** attempt)\n"
+        "        except asyncpg.PostgresConnectionError:\n            continue\n",
+        # un-awaited coroutines collected for gather: SCALE002's business
+        "import asyncio, asyncpg\n\nasync def f(pool: asyncpg.Pool, ids):\n"
+        "    return await asyncio.gather(*(pool.fetchrow('SELECT name FROM u WHERE id = $1', i) for i in ids))\n",
+        # unknown objects and related managers are not guessed at
+        "def f(orders, cursor):\n    for o in orders:\n        cursor.execute('SELECT 1 FROM t WHERE id = %s', (o.id,))\n"
+        "        o.items.all().first()\n",
+        # a dict's get is not a query
+        "def f(orders, prices):\n    for o in orders:\n        prices.get(o.sku)\n",
+        # SQL reviewlint cannot read
+        "import sqlite3\n\ndef f(conn: sqlite3.Connection, queries):\n    for q in queries:\n        conn.execute(q)\n",
+    ]
+    invalid = [
+        Invalid(
+            "from shop.models import Customer\n\ndef f(orders):\n    for o in orders:\n"
+            "        c = Customer.objects.get(id=o.customer_id)\n",
+            line=5, message="one query per `o`", count=1,
+        ),
+        Invalid(
+            "from django.contrib.auth import get_user_model\n\nUser = get_user_model()\n\ndef f(ids):\n"
+            "    return [User.objects.filter(pk=i).first() for i in ids]\n",
+            line=6, message="in_bulk",
+        ),
+        Invalid(
+            "from sqlalchemy.orm import Session\nfrom app.models import User\n\ndef f(session: Session, ids):\n"
+            "    for uid in ids:\n        user = session.get(User, uid)\n",
+            line=6, message="`session.get()`",
+        ),
+        Invalid(
+            "from sqlalchemy import select\nfrom sqlalchemy.orm import Session as S\n\ndef f(db: S, names):\n"
+            "    for n in names:\n        db.execute(select(User).where(User.name == n)).scalar_one()\n",
+            line=6, message="selectinload",
+        ),
+        Invalid(
+            "import sqlite3\n\ndef f(rows):\n    conn = sqlite3.connect('x.db')\n    cur = conn.cursor()\n    for r in rows:\n"
+            "        cur.execute('SELECT price FROM items WHERE sku = ?', (r['sku'],))\n",
+            line=7, message="`cur.execute()`",
+        ),
+        Invalid(
+            "import asyncpg\n\nasync def f(pool: asyncpg.Pool, ids):\n    async with pool.acquire() as conn:\n"
+            "        for i in ids:\n            await conn.fetchval('SELECT name FROM u WHERE id = $1', i)\n",
+            line=6, message="ANY($1)",
+        ),
+        Invalid(
+            "from pymongo import MongoClient\n\nclient = MongoClient()\n\ndef f(orders):\n    for o in orders:\n"
+            "        client.shop.customers.find_one({'_id': o['customer']})\n",
+            line=7, message="$in",
+        ),
+        # iterating a queryset filtered per item of an outer loop
+        Invalid(
+            "from shop.models import Item\n\ndef f(orders):\n    for o in orders:\n"
+            "        for item in Item.objects.filter(order_id=o.id):\n            print(item)\n",
+            line=5, message="`Item.objects.filter()`",
+        ),
+        Invalid(
+            "from shop.models import Item\n\ndef f(orders):\n    for o in orders:\n"
+            "        qs = Item.objects.filter(order_id=o.id)\n        if qs.exists():\n            print(o)\n",
+            line=6, message="`qs.exists()`",
+        ),
+        Invalid(
+            "from shop import models\nfrom sqlalchemy.orm import Session\n\ndef f(s: Session, ids):\n"
+            "    return [s.query(models.User).filter(models.User.id == i).first() for i in ids]\n",
+            line=5,
+        ),
+    ]
+
+    def begin(self) -> None:
+        self._tracker = dba.DbLoopTracker()
+
+    # ------------------------------------------------------------------ reads
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.context
+        if not ctx.loops:
+            return
+        found = dba.db_call(node, ctx)
+        if found is not None:
+            if found.kind != dba.READ:
+                return
+            if found.is_async and not isinstance(ctx.parent, cst.Await):
+                return  # a coroutine built for gather/create_task, not a sequential query
+            self._judge(node, found.inputs, dba.short_callee(node), found.library)
+            return
+        # list(qs) / sorted(qs): evaluates the queryset
+        if ctx.call_name(node) in _MATERIALISE and node.args and dba.is_queryset(node.args[0].value, ctx):
+            qs = node.args[0].value
+            self._judge(node, self._queryset_inputs(qs), dba.short_callee(node), "django")
+
+    def visit_For(self, node: cst.For) -> None:
+        # the iterable runs once per item of the enclosing loops (this loop is not entered yet)
+        self._judge_iterable(node.iter)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._judge_iterable(node.iter)
+
+    def _judge_iterable(self, expr: cst.BaseExpression) -> None:
+        ctx = self.context
+        if not ctx.loops or not dba.is_queryset(expr, ctx):
+            return
+        shown = dba.short_callee(expr) if isinstance(expr, cst.Call) else getattr(expr, "value", "queryset")
+        self._judge(expr, self._queryset_inputs(expr), shown, "django")
+
+    def _queryset_inputs(self, qs: cst.BaseExpression) -> tuple[cst.BaseExpression, ...]:
+        return (qs,)
+
+    def _judge(self, node: cst.CSTNode, inputs: tuple[cst.BaseExpression, ...], shown: str, library: str) -> None:
+        loops = dependent_loops(self.context, inputs)
+        if not loops:
+            return
+        loop, variable = loops[0]
+        hint = dba.BATCH_READ_HINT.get(library, dba.DEFAULT_BATCH_READ_HINT)
+        message = f"`{shown}()` runs one query per `{variable}` in this {loop_kind_text(loop)} (N+1): {hint}"
+        final = self._tracker.candidates.add(node, loop, variable, message)
+        if final is not None:
+            self.report(node, message)
+
+    # ------------------------------------------------------------------ batching evidence
+    def leave_Assign(self, node: cst.Assign) -> None:
+        self._tracker.note_assignment(self.context, [t.target for t in node.targets], node.value)
+
+    def leave_AugAssign(self, node: cst.AugAssign) -> None:
+        self._tracker.note_assignment(self.context, [node.target], node.value)
+
+    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._tracker.note_assignment(self.context, [node.target], node.value)
+
+    def leave_For(self, node: cst.For) -> None:
+        self._flush(node)
+
+    def leave_While(self, node: cst.While) -> None:
+        self._flush(node)
+
+    def _flush(self, node: cst.CSTNode) -> None:
+        for cand in self._tracker.candidates.finish(node):
+            self.report(cand.node, cand.message)
+
