@@ -407,6 +407,18 @@ def test_connection_refused_is_retried_then_explained(fake, workdir, no_sleep):
     fake.start()  # so the fixture can stop it
 
 
+def test_get_follows_a_redirect_of_a_renamed_repository(fake):
+    fake.script[("GET", "/repos/octo/old-name/pulls/7")] = [
+        (301, {"Location": f"{fake.api_url}/repos/octo/app/pulls/7"}, {"message": "Moved Permanently"})]
+    with client_for(fake, FakeTime()) as client:
+        assert client.get("/repos/octo/old-name/pulls/7")["number"] == 7
+        fake.script[("POST", "/repos/octo/old-name/pulls/7/reviews")] = [
+            (307, {"Location": f"{fake.api_url}/repos/octo/app/pulls/7/reviews"}, {"message": "Temporary Redirect"})]
+        with pytest.raises(GitHubError) as info:  # a write is never silently re-sent elsewhere
+            client.post("/repos/octo/old-name/pulls/7/reviews", {"event": "COMMENT", "body": "x"})
+        assert info.value.status == 307
+
+
 def test_pagination_refuses_links_to_another_host(fake):
     t = FakeTime()
     with client_for(fake, t) as client, pytest.raises(GitHubError):

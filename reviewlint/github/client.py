@@ -186,7 +186,10 @@ class GitHubClient:
             attempt += 1
             wait: float | None = None
             try:
-                response = self._http.request(method, url, json=json, params=params, headers=send_headers)
+                # GET follows GitHub's redirects (a renamed repository); httpx drops the
+                # Authorization header if a redirect leaves the host
+                response = self._http.request(method, url, json=json, params=params, headers=send_headers,
+                                              follow_redirects=method == "GET")
             except httpx.TransportError as exc:
                 if not isinstance(exc, _NOT_SENT) and method not in _IDEMPOTENT:
                     raise GitHubError(method, shown, 0, f"connection failed after sending: {type(exc).__name__}") from None
@@ -195,7 +198,7 @@ class GitHubClient:
                 body: Any = None
                 resp_headers: Mapping[str, str] = {}
             else:
-                if response.status_code < 400:
+                if response.status_code < 300:
                     return response
                 body = _json_or_none(response)
                 status = response.status_code
