@@ -126,7 +126,11 @@ def _retry_loop(loop_node: cst.CSTNode) -> RetryLoop | None:
             )
         if not success_exits:
             continue
-        retrying = tuple(h for h in stmt.handlers if not _ends_by_leaving(h.body))
+        # a handler goes round again when it falls through, or ``continue``s on some path
+        # (``if can_retry: continue`` followed by ``raise``)
+        retrying = tuple(
+            h for h in stmt.handlers if not _ends_by_leaving(h.body) or _exits(h.body, (cst.Continue,))
+        )
         if retrying:
             return RetryLoop(loop_node, stmt, retrying, infinite)
     return None

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewlint.analysis.calls import code_of
+from reviewlint.analysis.retry import CONSTANT_SLEEP, NO_SLEEP, hand_retry
+from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
+
+
+class RetryWithoutBackoff(Rule):
+    """A hand-written retry loop that hammers the failing service: no wait, or a constant one.
+
+    ## What it does
+    Flags a loop that retries a remote call (a `try`/`except` inside `for _ in range(n)` or
+    a `while` loop, going round again on the exception) and either does not sleep between
+    attempts or sleeps a constant time that does not grow with the attempt. Reported at the
+    retried call.
+
+    A sleep that grows with the attempt (`2 ** attempt`, `backoff * attempt`,
+    `min(cap, base * 2 ** n)`, a delay doubled in the loop, a schedule `for delay in (1, 2, 4)`)
+    is backoff, with or without jitter; `random.uniform(...)` jitter is fine too. A delay
+    computed by a helper (`time.sleep(self._backoff(attempt))`) is trusted.
+
+    Not flagged: a single immediate retry (`for _ in range(2)`: reconnect or refresh a token,
+    then try once more), loops over other things than attempts (`for backend in backends` fallback
+    chains, `for port in range(...)` when the try uses the port), loops whose handlers only
+    catch errors that are never transient (`IntegrityError`, `ValueError`, `FileExistsError`:
+    collision or parse loops), and loops that do not retry a remote call (the try makes an
+    HTTP call, the handler catches a network/timeout/database-operational error, or the loop
+    is named for retrying: `attempt`, `retries`, `MAX_RETRIES`).
+
+    ## Why it matters
+    A service that failed is usually overloaded or restarting. Retrying immediately, or every
+    second from every client at once, keeps it down (a retry storm). Exponential backoff with
+    jitter spreads the retries out and gives it room to recover.
+
+    ## Example
+    ```python
+    for attempt in range(5):
+        try:
+            return requests.get(url, timeout=5)
+        except requests.ConnectionError:
+            time.sleep(1)
+    ```
+
+    ## Use instead
+    ```python
+    for attempt in range(5):
+        try:
+            return requests.get(url, timeout=5)
+        except requests.ConnectionError:
+            time.sleep(min(30, 0.5 * 2 ** attempt) + random.uniform(0, 0.5))
+    ```
+    or let a library do it: tenacity `@retry(wait=wait_exponential_jitter(), stop=stop_after_attempt(5))`,
+    urllib3 `Retry(total=5, backoff_factor=0.5)`.
+    """
+
+    code = "REL002"
+    name = "retry-without-backoff"
+    viewpoint = Viewpoint.RELIABILITY
+    severity = Severity.WARNING
+    message = "retry loop without backoff: retries hammer the failing service"
+
+    valid = [
+        # exponential backoff
+        "import time, requests\n\ndef get(url):\n    for attempt in range(5):\n        try:\n            return requests.get(url, timeout=5)\n"
+        "        except requests.ConnectionError:\n            time.sleep(2 ** attempt)\n",
+        # linear backoff from a configured factor
+        "import time, requests\n\ndef get(url, backoff=0.5):\n    for attempt in range(1, 4):\n        try:\n            return requests.get(url, timeout=5)\n"
+        "        except requests.Timeout:\n            time.sleep(backoff * attempt)\n",
+        # capped exponential with jitter, in an async loop
+        "import asyncio, random, httpx\n\nasync def get(client: httpx.AsyncClient, url):\n    for n in range(5):\n        try:\n"
+        "            return await client.get(url)\n        except httpx.TransportError:\n"
+        "            await asyncio.sleep(min(30, 0.2 * 2 ** n) + random.random())\n",
+        # random.uniform jitter alone is not a constant
+        "import time, requests\n\ndef get(url):\n    for _ in range(3):\n        try:\n            return requests.get(url, timeout=5)\n"
+        "        except requests.ConnectionError:\n            time.sleep(random.uniform(1, 3))\n",
+        # a delay doubled in the loop
+        "import time, requests\n\ndef get(url):\n    delay = 1\n    while True:\n        try:\n            return requests.get(url, timeout=5)\n"
+        "        except requests.ConnectionError:\n            if delay > 60:\n                raise\n            time.sleep(delay)\n            delay *= 2\n",
+        # a delay schedule
+        "import time, requests\n\ndef get(url):\n    for delay in (1, 2, 4, 8):\n        try:\n            return requests.get(url, timeout=5)\n"
+        "        except requests.ConnectionError:\n            time.sleep(delay)\n",
+        # a helper computes the delay
+        "import time\n\nclass C:\n    def call(self):\n        for attempt in range(self.max_retries):\n            try:\n                return self.api.fetch()\n"
+        "            except ConnectionError:\n                self._sleep_backoff(attempt)\n",
+        # a fallback chain over backends is not a retry
+        "import requests\n\ndef first_up(urls):\n    for url in urls:\n        try:\n            return requests.get(url, timeout=2)\n"
+        "        except requests.ConnectionError:\n            continue\n",
+        # the loop tries different values
+        "import socket\n\ndef bind(sock):\n    for port in range(8000, 8100):\n        try:\n            sock.bind(('', port))\n            return port\n"
+        "        except OSError:\n            continue\n",
+        # collision loop: a new random name on IntegrityError needs no backoff
+        "from django.db import IntegrityError\n\ndef create(Model):\n    for attempt in range(5):\n        try:\n            return Model.objects.create(code=make_code())\n"
+        "        except IntegrityError:\n            continue\n",
+        # not a remote call: re-prompting the user
+        "def ask():\n    while True:\n        try:\n            return int(input('n? '))\n        except ValueError:\n            print('a number please')\n",
+        # a single immediate retry (two attempts) after reconnecting
+        "def publish(self, msg):\n    for _ in range(2):\n        try:\n            return self.redis.publish('ch', msg)\n"
+        "        except ConnectionError:\n            self.reconnect()\n",
+        # a handler that gives up is not a retry
+        "import requests\n\ndef get(url):\n    for _ in range(3):\n        try:\n            return requests.get(url, timeout=5)\n"
+        "        except requests.ConnectionError:\n            raise\n",
+    ]
+    invalid = [
+        Invalid(
+            "import requests\n\ndef get(url):\n    for attempt in range(5):\n        try:\n            return requests.get(url, timeout=5)\n"
+            "        except requests.ConnectionError:\n            continue\n",
+            line=6, message="`requests.get()` is retried with no wait between attempts", count=1,
+        ),
+        Invalid(
+            "import time\nimport requests as rq\n\ndef get(url):\n    for _ in range(3):\n        try:\n            return rq.get(url, timeout=5)\n"
+            "        except rq.RequestException:\n            time.sleep(1)\n",
+            line=7, message="constant `time.sleep(1)`", count=1,
+        ),
+        Invalid(
+            "import asyncio\nimport httpx\n\nasync def get(client: httpx.AsyncClient, url, retries=3):\n    attempt = 0\n    while attempt < retries:\n"
+            "        try:\n            resp = await client.get(url)\n            break\n        except httpx.ConnectError:\n"
+            "            attempt += 1\n            await asyncio.sleep(RETRY_DELAY)\n",
+            line=8, message="constant `asyncio.sleep(RETRY_DELAY)`",
+        ),
+        # an unknown client, but the loop is plainly a retry
+        Invalid(
+            "MAX_RETRIES = 3\n\nclass Payments:\n    def charge(self, order):\n        for attempt in range(MAX_RETRIES):\n            try:\n"
+            "                return self.gateway.charge(order.id, order.total)\n            except GatewayError:\n                pass\n",
+            line=7, message="`self.gateway.charge()`",
+        ),
+    ]
+
+    def leave_For(self, node: cst.For) -> None:
+        self._check(node)
+
+    def leave_While(self, node: cst.While) -> None:
+        self._check(node)
+
+    def _check(self, node: cst.CSTNode) -> None:
+        retry = hand_retry(node, self.context)
+        if retry is None:
+            return
+        if retry.attempts is not None and retry.attempts <= 2:
+            return  # one immediate retry (a reconnect, a refreshed token) is not a retry storm
+        advice = ("back off exponentially with jitter (tenacity `wait_exponential_jitter`, "
+                  "urllib3 `Retry(backoff_factor=...)`, or `sleep(min(cap, base * 2 ** attempt))`)")
+        if retry.sleep == NO_SLEEP:
+            self.report(retry.call, f"`{retry.call_text}()` is retried with no wait between attempts: {advice}")
+        elif retry.sleep == CONSTANT_SLEEP and retry.sleep_call is not None:
+            sleep = " ".join(code_of(retry.sleep_call).split())
+            if len(sleep) > 50:
+                sleep = sleep[:49] + "…"
+            self.report(retry.call, f"`{retry.call_text}()` is retried after a constant `{sleep}` that does not grow "
+                                    f"with the attempt: {advice}")
