@@ -22,7 +22,7 @@ class WeatherClient:
         out = []
         for city in cities:
             resp = await self.client.get("/forecast", params={"city": city})  # expect: PERF001
-            out.append(resp.json())
+            out.append(resp.json())  # expect: ERR004
         return out
 
     async def forecasts_bounded(self, cities: list[str]) -> list[dict]:
@@ -42,6 +42,6 @@ def make_client() -> AC:
 
 async def alerts(client: httpx.AsyncClient, region: str) -> list:
     resp = await client.get(f"/alerts/{region}")
-    log.info("alerts for %s: %d", region, len(resp.json()))
+    log.info("alerts for %s: %d", region, len(resp.json()))  # expect: ERR004
     log.error("alert fetch for " + region + " was slow")  # expect: OBS002
     return resp.json()

@@ -39,7 +39,7 @@ def push_levels(client: ShopClient, levels: dict[str, int]) -> None:
 
 
 def fetch_prices(skus):
-    return [rq.get(f"{SHOP_API}/prices/{sku}", timeout=TIMEOUT).json() for sku in skus]  # expect: PERF001
+    return [rq.get(f"{SHOP_API}/prices/{sku}", timeout=TIMEOUT).json() for sku in skus]  # expect: PERF001, ERR004
 
 
 def download_catalogue(url):

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from reviewlint.analysis.calls import code_of
+from reviewlint.analysis.calls import callee_text, code_of
 from reviewlint.analysis.responses import STATUS_ATTRS, body_access, origin_checks_status
 from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
 
@@ -98,7 +98,8 @@ class UncheckedHttpStatus(Rule):
     invalid = [
         Invalid("import httpx\n\ndef rate(currency):\n    resp = httpx.get(f'https://rates.example.org/{currency}')\n"
                 "    return resp.json()['rate']\n", line=5, message="`resp.json()`", count=1),
-        Invalid("import requests\n\ndef f(url):\n    return requests.get(url, timeout=5).json()\n", line=4),
+        Invalid("import requests\n\ndef f(url):\n    return requests.get(url, timeout=5).json()\n", line=4,
+                message="`requests.get(...).json()`"),
         Invalid("import httpx\n\nasync def f(client: httpx.AsyncClient, url):\n    resp = await client.get(url)\n"
                 "    data = resp.json()\n    return data['items']\n", line=5),
         Invalid("import aiohttp\n\nasync def f(url):\n    async with aiohttp.ClientSession() as session:\n"
@@ -150,7 +151,7 @@ class UncheckedHttpStatus(Rule):
             return
         parent = self.context.parent
         target: cst.CSTNode = parent if isinstance(parent, cst.Call) and parent.func is node else node
-        text = _short(target)
+        text = _describe(receiver, node, target)
         if isinstance(receiver, cst.Name):
             if receiver.value not in frame.pending and not origin_checks_status(self.context, receiver):
                 frame.pending[receiver.value] = (target, text)
@@ -210,6 +211,17 @@ class UncheckedHttpStatus(Rule):
             for element in value.elements:
                 if isinstance(element.value, cst.Name):
                     frame.escaped.add(element.value.value)
+
+
+def _describe(receiver: cst.BaseExpression, attr: cst.Attribute, target: cst.CSTNode) -> str:
+    """``resp.json()`` / ``requests.get(...).json()`` for messages."""
+    inner = receiver.expression if isinstance(receiver, cst.Await) else receiver
+    if isinstance(inner, cst.Call):
+        base = f"{callee_text(inner)}(...)"
+        base = f"(await {base})" if isinstance(receiver, cst.Await) else base
+    else:
+        base = _short(receiver)
+    return f"{base}.{attr.attr.value}" + ("()" if target is not attr else "")
 
 
 def _short(node: cst.CSTNode) -> str:
