@@ -107,13 +107,16 @@ def _settings(config: str | None, overrides: dict[str, Any], isolated: bool = Fa
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Cache folder [default: .reviewlint_cache in the project root].")
 @click.option("--shard", type=str, default=None, metavar="K/N", help="Check only the K-th of N deterministic slices of the files (for CI matrices).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary (and errors).")
+@click.option("-v", "--verbose", "check_verbose", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], output_format: str | None, exit_zero: bool, force_exclude: bool | None,
           statistics: bool, show_suppressed: bool, config_path: str | None, isolated: bool, preview: bool | None,
-          quiet: bool, jobs: int, no_cache: bool, cache_dir: str | None, shard: str | None,
+          quiet: bool, jobs: int, no_cache: bool, cache_dir: str | None, shard: str | None, check_verbose: bool,
           **integrations: Any) -> None:
     """Check PATHS (files and folders; default: the current folder)."""
+    if check_verbose:
+        ctx.obj["verbose"] = True
     from reviewlint.api import build_engine, check_paths
     from reviewlint.report import Report, get_renderer
 
