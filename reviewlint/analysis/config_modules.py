@@ -245,13 +245,24 @@ def is_project_script(ctx: "FileContext", func: cst.FunctionDef) -> bool:
 
 
 def is_composition_root(ctx: "FileContext", func: cst.FunctionDef) -> bool:
-    """``main()``, an app factory, a CLI entry point or a Django management command's ``handle``."""
+    """``main()``, an app factory, a CLI entry point or a method of a Django management ``Command``."""
     name = func.name.value
     if name in COMPOSITION_ROOT_NAMES:
         return True
-    if name == "handle" and ctx.classes and ctx.classes[-1].node.name.value == "Command":
+    if ctx.classes and _is_management_command(ctx, ctx.classes[-1].node):
         return True
     return is_cli_command(ctx, func) or is_project_script(ctx, func)
+
+
+def _is_management_command(ctx: "FileContext", node: cst.ClassDef) -> bool:
+    """``class Command(BaseCommand)``: a Django management command (its methods are the CLI)."""
+    if node.name.value != "Command":
+        return False
+    for base in node.bases:
+        name = ctx.qualname(base.value) or ""
+        if name.rsplit(".", 1)[-1].endswith("Command"):
+            return True
+    return False
 
 
 def in_composition_root(ctx: "FileContext") -> bool:
