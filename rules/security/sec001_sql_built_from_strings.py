@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewlint.analysis import sinks
+from reviewlint.analysis.calls import callee_text
+from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
+
+
+class SqlBuiltFromStrings(Rule):
+    """SQL text built with an f-string, `%`, `.format()` or `+` from values.
+
+    ## What it does
+    Flags DB calls that take raw SQL — DB-API `cursor.execute`/`executemany`/`executescript`,
+    SQLAlchemy `connection.execute`/`session.execute`/`exec_driver_sql` and `text()`, asyncpg
+    `fetch`/`fetchrow`/`fetchval`, Django `Manager.raw()`, `QuerySet.extra()` and `RawSQL` —
+    whose query is an f-string, a `%`-format, a `.format()` call or a concatenation with a
+    non-literal part, directly or through a local variable (`sql = f"..."; cur.execute(sql)`).
+
+    Not flagged: parameters passed separately (`cur.execute("... = %s", [user_id])`),
+    `psycopg.sql.SQL(...).format(sql.Identifier(...))`, and parts that cannot carry data:
+    identifiers quoted by `quote_name()`/`qn()`/`quote_ident()`, numbers (`int()`, `len()`),
+    UPPER_CASE constants and placeholder lists (`", ".join(["%s"] * len(ids))`). A sink that
+    SEC005 reports (it names the request value that reaches it) is not reported again here.
+
+    ## Why it matters
+    A value pasted into SQL text is SQL: a quote in a name, an id or a search term changes
+    the statement (`' OR 1=1 --`). Today's value may be safe; the next caller's is not, and
+    the reviewer cannot see every caller. Bound parameters are never parsed as SQL.
+
+    ## Example
+    ```python
+    def find_orders(cursor, customer):
+        cursor.execute(f"SELECT * FROM orders WHERE customer = '{customer}'")
+    ```
+
+    ## Use instead
+    ```python
+    def find_orders(cursor, customer):
+        cursor.execute("SELECT * FROM orders WHERE customer = %s", [customer])
+    ```
+    Identifiers (table, column names) cannot be parameters: quote them
+    (`psycopg.sql.Identifier`, `connection.ops.quote_name`) or pick them from an allow-list.
+    """
+
+    code = "SEC001"
+    name = "sql-built-from-strings"
+    viewpoint = Viewpoint.SECURITY
+    severity = Severity.ERROR
+    message = "SQL built from strings: pass the values as query parameters"
+
+    valid = [
+        # parameters passed separately
+        "def f(cursor, uid):\n    cursor.execute('SELECT * FROM users WHERE id = %s', [uid])\n",
+        "def f(conn, uid):\n    conn.execute('SELECT * FROM users WHERE id = ?', (uid,))\n",
+        "from sqlalchemy import text\n\ndef f(session, uid):\n    session.execute(text('SELECT * FROM users WHERE id = :id'), {'id': uid})\n",
+        # psycopg's composable SQL quotes identifiers itself
+        "from psycopg import sql\n\ndef f(cur, table, uid):\n"
+        "    cur.execute(sql.SQL('SELECT * FROM {} WHERE id = %s').format(sql.Identifier(table)), [uid])\n",
+        # quoted identifiers and numbers are not data
+        "def f(cursor, connection, table):\n"
+        "    cursor.execute('SELECT COUNT(*) FROM %s' % connection.ops.quote_name(table))\n",
+        "def f(cursor, n):\n    cursor.execute(f'SELECT * FROM jobs LIMIT {int(n)}')\n",
+        # placeholder lists built from literals
+        "def f(cursor, ids):\n    placeholders = ', '.join(['%s'] * len(ids))\n"
+        "    cursor.execute(f'SELECT * FROM t WHERE id IN ({placeholders})', ids)\n",
+        "def f(cursor, ids):\n    cursor.execute('SELECT * FROM t WHERE id IN (%s)' % ','.join('?' * len(ids)), ids)\n",
+        # constants
+        "TABLE = 'events'\n\ndef f(cursor, uid):\n    cursor.execute(f'DELETE FROM {TABLE} WHERE user_id = %s', [uid])\n",
+        # not SQL: an unrelated .execute() with non-SQL text
+        "def f(client, name):\n    client.execute(f'hello {name}')\n",
+        "def f(session, url):\n    return session.fetch(f'{url}/items')\n",
+        # literal SQL assembled from literals only
+        "def f(cursor):\n    sql = 'SELECT id FROM t'\n    sql += ' WHERE active'\n    cursor.execute(sql)\n",
+    ]
+    invalid = [
+        Invalid("def f(cursor, customer):\n    cursor.execute(f\"SELECT * FROM orders WHERE customer = '{customer}'\")\n",
+                line=2, message="f-string"),
+        Invalid("def f(cur, uid):\n    sql = 'SELECT * FROM users WHERE id = %s' % uid\n    cur.execute(sql)\n",
+                line=3, message="`sql`"),
+        Invalid("def f(conn, name):\n    conn.execute('SELECT * FROM t WHERE name = \\'{}\\''.format(name))\n", line=2, message=".format()"),
+        Invalid("def f(db, term):\n    db.execute('SELECT * FROM t WHERE name LIKE ' + term)\n", line=2, message="concatenation"),
+        Invalid("from sqlalchemy import text\n\ndef f(session, email):\n"
+                "    return session.execute(text(f\"SELECT * FROM users WHERE email = '{email}'\"))\n", line=4, message="text()"),
+        Invalid("from django.db.models.expressions import RawSQL\n\ndef f(qs, col):\n"
+                "    return qs.annotate(val=RawSQL(f\"SELECT id FROM other WHERE code = '{code}'\", []))\n", line=4, message="RawSQL()"),
+        Invalid("from app.models import User\n\ndef f(name):\n    return User.objects.raw(f\"SELECT * FROM auth_user WHERE username = '{name}'\")\n",
+                line=4, message=".raw()"),
+        Invalid("from app.models import Order\n\ndef f(status):\n    return Order.objects.extra(where=[f\"status = '{status}'\"])\n",
+                line=4, message=".extra()"),
+        Invalid("def f(cursor, uid, extra):\n    sql = 'SELECT * FROM t WHERE 1=1'\n    sql += f' AND owner = {uid}'\n    cursor.execute(sql)\n",
+                line=4),
+        Invalid("async def f(conn, email):\n    return await conn.fetchrow(f\"SELECT * FROM users WHERE email = '{email}'\")\n", line=2),
+    ]
+
+    def begin(self) -> None:
+        self._pending: list[tuple[cst.Call, str]] = []
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        sinks.record_assignment(self.context, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        sinks.record_assignment(self.context, node)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        sinks.record_assignment(self.context, node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.context
+        sink = sinks.sql_sink(ctx, node)
+        if sink is None:
+            return
+        for query in sink.queries:
+            building = sinks.string_building(ctx, query)
+            if building is None:
+                continue
+            unsafe = [slot.expr for slot in building.slots if self._slot_is_data(slot, sink)]
+            if not unsafe:
+                continue
+            if sink.label in _GENERIC_METHODS and not _sqlish_fragment(building.literal_text):
+                continue  # an .execute()/.fetch() whose text is not recognisably SQL: a command bus, GraphQL, a URL
+            parts = ", ".join(f"`{p}`" for p in sinks.dynamic_names(ctx, unsafe[:2]))
+            via = f" (built into `{building.via}`)" if building.via else ""
+            self._pending.append((node, f"`{callee_text(node)}()` runs SQL built by {building.kind}{via} from {parts}: "
+                                        f"pass the values as query parameters, quote identifiers"))
+            break
+
+    def _slot_is_data(self, slot: sinks.Slot, sink: sinks.SqlSink) -> bool:
+        """Could this dynamic part put a value (data) into the SQL text?"""
+        ctx = self.context
+        if sinks.sql_part_is_safe(ctx, slot.expr):
+            return False
+        position = sinks.sql_slot_position(slot)
+        if position in (sinks.PARAM_NAME, sinks.IDENTIFIER):
+            return False  # a bind parameter's name, a table/column name: identifiers cannot be parameters
+        if sinks.names_sql_identifier(slot.expr) or (slot.key and sinks.names_sql_identifier(cst.Name(slot.key))):
+            return False  # `table_name`, `where_sql`, `%(suffix)s`: identifiers and SQL, not values
+        if position == sinks.VALUE:
+            return True
+        # a clause composed in: the values go as parameters
+        return sink.params is None
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for call, message in self._pending:
+            if sinks.sink_claimed(self.context, call):
+                continue
+            self.report(call, message)
+        self._pending = []
+
+
+_GENERIC_METHODS = frozenset({".execute()", ".executemany()", ".fetch()", ".fetchrow()", ".fetchval()", ".mogrify()"})
+
+
+def _sqlish_fragment(text: str) -> bool:
+    return sinks.looks_like_sql(text) or bool(sinks.security.SQL_CLAUSE.search(text))
