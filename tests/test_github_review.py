@@ -7,6 +7,7 @@ meet a retry replace ``time.sleep`` with a recorder.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,17 @@ def test_actions_run_posts_one_review_on_added_lines(fake, workdir):
     # findings are printed locally too
     assert "app/new.py:3:1: REL001" in result.stdout
     assert "app/old.py:3" not in result.stdout  # an untouched line is not the PR's business
+
+
+def test_single_line_fix_becomes_a_suggestion(fake, workdir):
+    text = "import requests\n\nrequests.get('https://api.example.org/items')\n"
+    add_file(fake, workdir, "svc.py", text)
+    result = review([], actions_env(fake, workdir))
+    assert result.exit_code == 0, result.output
+    [post] = posted_reviews(fake)
+    [comment] = post.body["comments"]
+    assert re.search(r"```suggestion\nrequests\.get\('https://api\.example\.org/items', timeout=[0-9.]+\)\n```", comment["body"])
+    assert "check it" in comment["body"]  # REL001's fix is unsafe: said so
 
 
 def test_at_most_30_inline_comments_most_severe_first(fake, workdir):

@@ -291,9 +291,26 @@ def _escape(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def comment_body(f: Finding, rule_link: str | None = None) -> str:
+def suggestion(f: Finding) -> str | None:
+    """The fixed line as a GitHub ``suggestion`` block, for a fix within one line."""
+    fix = f.fix
+    text = f.line_text.rstrip("\r\n")
+    if fix is None or f.end_line != f.line or "\n" in fix.replacement or not text or f.end_column > len(text) + 1:
+        return None
+    fixed = text[: f.column - 1] + fix.replacement + text[f.end_column - 1:]
+    what = fix.description or "suggested fix"
+    caution = "" if fix.safe else " (this changes behaviour: check it)"
+    return f"{_escape(what)}{caution}:\n\n```suggestion\n{fixed}\n```"
+
+
+def comment_body(f: Finding, rule_link: str | None = None, *, with_suggestion: bool = True) -> str:
     name = f"[{f.name}]({rule_link})" if rule_link else f.name
-    return (f"**{f.code}** ({name}) · {f.viewpoint} · {f.severity}\n\n{_escape(f.message)}\n\n{marker(f)}")
+    parts = [f"**{f.code}** ({name}) · {f.viewpoint} · {f.severity}", _escape(f.message)]
+    fixed = suggestion(f) if with_suggestion else None
+    if fixed:
+        parts.append(fixed)
+    parts.append(marker(f))
+    return "\n\n".join(parts)
 
 
 def summary_body(plan: Plan, files_checked: int, link: Callable[[Finding], str], *, texts: Sequence[str] = (),
@@ -345,7 +362,8 @@ def existing_state(client: GitHubClient, pr: PullRequest) -> Existing:
 
 
 def inline_comment(f: Finding, line: int, rule_link: Callable[[Finding], str | None]) -> dict[str, Any]:
-    return {"path": f.path, "line": line, "side": "RIGHT", "body": comment_body(f, rule_link(f))}
+    # a suggestion replaces the commented line: only offer one when that is the finding's line
+    return {"path": f.path, "line": line, "side": "RIGHT", "body": comment_body(f, rule_link(f), with_suggestion=line == f.line)}
 
 
 def _probe(client: GitHubClient, pr: PullRequest, comments: list[dict[str, Any]]) -> bool:
