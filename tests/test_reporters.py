@@ -66,10 +66,12 @@ def test_golden_output(fmt):
     assert code == 1
     out = _normalise(fmt, out)
     golden = GOLDEN / f"{fmt}.{EXTENSIONS.get(fmt, 'txt')}"
-    if os.environ.get("REVIEWLINT_UPDATE_GOLDEN") or not golden.exists():
+    if os.environ.get("REVIEWLINT_UPDATE_GOLDEN"):
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(out, encoding="utf-8")
-    assert out == golden.read_text(encoding="utf-8"), f"{fmt} output differs from {golden.relative_to(ROOT)}"
+    assert golden.exists(), f"no golden file {golden.relative_to(ROOT)}: run with REVIEWLINT_UPDATE_GOLDEN=1"
+    assert out == golden.read_text(encoding="utf-8"), (
+        f"{fmt} output differs from {golden.relative_to(ROOT)} (intended? REVIEWLINT_UPDATE_GOLDEN=1 pytest {__file__})")
 
 
 def _examples_report() -> tuple[Report, list[Finding]]:
