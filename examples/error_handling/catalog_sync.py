@@ -29,7 +29,7 @@ async def fetch_page_checked(session: aiohttp.ClientSession, url: str) -> list[d
 
 async def fetch_strict(url: str) -> bytes:
     # the session raises ClientResponseError on 4xx/5xx itself
-    async with aiohttp.ClientSession(raise_for_status=True) as session:
+    async with aiohttp.ClientSession(raise_for_status=True) as session:  # expect: REL006
         async with session.get(url) as resp:
             return await resp.read()
 
@@ -50,7 +50,7 @@ def _raise_on_error(response: httpx.Response) -> None:
     response.raise_for_status()
 
 
-hooked = httpx.Client(event_hooks={"response": [_raise_on_error]}, timeout=TIMEOUT[1])
+hooked = httpx.Client(event_hooks={"response": [_raise_on_error]}, timeout=TIMEOUT[1])  # expect: REL006
 
 
 def supplier_info(supplier_id: str) -> dict:

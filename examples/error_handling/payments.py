@@ -57,7 +57,7 @@ class Gateway:
 
 
 def exchange_rate(currency: str) -> float:
-    resp = requests.get(f"{RATES_URL}/{currency}", timeout=TIMEOUT)
+    resp = requests.get(f"{RATES_URL}/{currency}", timeout=TIMEOUT)  # expect: REL006
     return resp.json()["rate"]  # expect: ERR004
 
 

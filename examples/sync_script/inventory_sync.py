@@ -15,7 +15,7 @@ TIMEOUT = (3.05, 15)
 
 class ShopClient:
     def __init__(self, token: str):
-        self.session = requests.Session()
+        self.session = requests.Session()  # expect: REL006
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def product(self, sku):
@@ -39,7 +39,7 @@ def push_levels(client: ShopClient, levels: dict[str, int]) -> None:
 
 
 def fetch_prices(skus):
-    return [rq.get(f"{SHOP_API}/prices/{sku}", timeout=TIMEOUT).json() for sku in skus]  # expect: PERF001, ERR004
+    return [rq.get(f"{SHOP_API}/prices/{sku}", timeout=TIMEOUT).json() for sku in skus]  # expect: PERF001, ERR004, REL006
 
 
 def download_catalogue(url):
@@ -67,7 +67,7 @@ def ping_regions():
 def get_with_retry(url, attempts=4):
     for attempt in range(attempts):
         try:
-            return requests.get(url, timeout=TIMEOUT)
+            return requests.get(url, timeout=TIMEOUT)  # expect: REL002
         except requests.ConnectionError:
             logger.warning("attempt %d for %s failed", attempt, url, exc_info=True)
     raise RuntimeError(f"gave up on {url}")
