@@ -93,14 +93,30 @@ def relative_to(root: str | None) -> Relative:
     return rel
 
 
-def write_baseline(path: str, findings: Iterable[Finding], root: str | None = None, version: str = "") -> int:
-    """Write ``findings`` to ``path`` (atomically); returns how many were recorded."""
+def write_baseline(path: str, findings: Iterable[Finding], root: str | None = None, version: str = "",
+                   checked: Iterable[str] | None = None) -> int:
+    """Write ``findings`` to ``path`` (atomically); returns how many were recorded.
+
+    ``checked``: the files this run checked. Entries of an existing baseline for other files
+    are kept, so recording a subset of the project does not forget the rest.
+    """
     items = [f for f in findings if f.viewpoint != "diagnostic"]  # a syntax error is never "accepted"
     entries = []
+    if checked is not None and os.path.exists(path):
+        rel = relative_to(root)
+        replaced = {rel(p) for p in checked}
+        try:
+            with open(path, encoding="utf-8") as handle:
+                old = json.load(handle)
+        except (OSError, ValueError):
+            old = None  # unreadable or corrupt: replaced by this run's findings
+        if isinstance(old, dict) and old.get("format") == FORMAT and isinstance(old.get("findings"), list):
+            entries = [e for e in old["findings"] if isinstance(e, dict) and e.get("file") not in replaced]
     for f, (file, code, text, occurrence) in sorted(zip(items, keys(items, relative_to(root))), key=lambda p: p[1]):
         entries.append(
             {"file": file, "code": code, "text": text, "occurrence": occurrence, "line": f.line, "message": f.message}
         )
+    entries.sort(key=lambda e: (e.get("file", ""), e.get("code", ""), e.get("text", ""), e.get("occurrence", 0)))
     data = {"format": FORMAT, "version": FORMAT_VERSION, "generated-by": f"reviewlint {version}".strip(), "findings": entries}
     directory = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
@@ -108,7 +124,7 @@ def write_baseline(path: str, findings: Iterable[Finding], root: str | None = No
         json.dump(data, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
     os.replace(tmp, path)
-    return len(entries)
+    return len(items)
 
 
 def read_baseline(path: str) -> set[tuple[str, str, str, int]]:

@@ -93,12 +93,15 @@ def act(report: Any, options: dict[str, Any], settings: Any, result: Any) -> boo
     """``--write-baseline`` / ``--add-ignore``: do it, say so, and return True (exit 0)."""
     from reviewlint import __version__
 
+    if options.get("touched_paths") is not None:
+        report.paths = list(options["touched_paths"])  # diff mode: the checklist is about the change
     target = options.get("write_baseline")
     if target:
         from reviewlint.baseline import write_baseline
 
         try:
-            n = write_baseline(target, options.get("all_findings", report.findings), settings.root, __version__)
+            n = write_baseline(target, options.get("all_findings", report.findings), settings.root, __version__,
+                               checked=[r.path for r in result.files])
         except OSError as exc:
             _fail(f"{target}: cannot write the baseline: {exc.strerror or exc}")
         click.echo(f"reviewlint: recorded {n} finding{'s' if n != 1 else ''} in {target}; "

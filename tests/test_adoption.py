@@ -292,3 +292,15 @@ def test_add_ignore_with_a_path_instead_of_a_reason(project):
     code, _, err = run("check", "--add-ignore", "app.py")
     assert code == 0 and "added 3 ignore comments" in err
     assert "# reviewlint: ignore[REL001]\n" in (project / "app.py").read_text(encoding="utf-8")
+
+
+def test_writing_a_baseline_for_some_files_keeps_the_others(project):
+    (project / "other.py").write_text("import requests\nrequests.get('u')\n", encoding="utf-8")
+    run("check", "--write-baseline", "b.json")
+    assert len(json.loads((project / "b.json").read_text(encoding="utf-8"))["findings"]) == 4
+    (project / "app.py").write_text("X = 1\n", encoding="utf-8")
+    code, _, err = run("check", "--write-baseline", "b.json", "app.py")
+    assert code == 0 and "recorded 0 findings" in err
+    entries = json.loads((project / "b.json").read_text(encoding="utf-8"))["findings"]
+    assert [(e["file"], e["code"]) for e in entries] == [("other.py", "REL001")]
+    assert run("check", "--baseline", "b.json")[0] == 0
