@@ -112,12 +112,24 @@ def keyword_value(call: cst.Call, name: str) -> cst.BaseExpression | None:
     return arg.value if arg is not None else None
 
 
+#: decorator names that read as "requires a user": ``require_admin_access``, ``staff_required``
+AUTH_NAME_RE = re.compile(r"^(requires?_\w*(login|auth|admin|staff|perm|user|access|role|scope)\w*"
+                          r"|\w*(login|auth|permission|staff|admin|superuser|role|token|jwt)s?_required)$")
+#: calls in a handler body that authenticate the caller (``verify_token(...)``, ``get_verified_user_by_token``)
+AUTH_CALL_RE = re.compile(r"^(verify_\w*|authenticate\w*|check_auth\w*|check_login\w*|require_(auth|login|user)\w*"
+                          r"|decode_token|validate_token|get_verified_user\w*|get_current_user\w*|verify_jwt\w*)$")
+
+
+def is_auth_name(name: str) -> bool:
+    return name in web.AUTH_DECORATOR_NAMES or bool(AUTH_NAME_RE.match(name))
+
+
 def is_auth_decorator(ctx: Any, decorator: cst.Decorator, extra: Iterable[str] = ()) -> bool:
     target = unwrap_call(decorator.decorator)
     qual = ctx.qualname(target) or _dotted(target) or ""
     text = _dotted(target) or ""
     extra = set(extra)
-    if qual in web.AUTH_DECORATORS or last_part(qual) in web.AUTH_DECORATOR_NAMES:
+    if qual in web.AUTH_DECORATORS or is_auth_name(last_part(qual)):
         return True
     if qual in extra or text in extra or last_part(qual) in extra:
         return True
@@ -310,6 +322,9 @@ class ProjectFacts:
             imported = fact.get("imports", {}).get(local)
             if imported is not None:
                 return self.lookup(".".join([imported, *rest]), kind, depth + 1)
+            if rest:  # ``pkg.sub.name`` with ``pkg`` known: ``pkg.sub`` is a module not loaded yet
+                self.wanted.add(".".join(parts[:-1]))
+                return MISSING
             return None
         # no prefix of the name is a known module
         if len(parts) > 1:
@@ -473,15 +488,51 @@ class ProjectFacts:
         return login, drf
 
     def routed_views(self) -> dict[str, list[str]]:
+        """view ref → the routes that serve it without an auth wrapper (views routed only
+        behind ``decorate_urlpatterns(..., auth)`` or a protected ``include()`` are left out)."""
         key = ("urls",)
         index = self._cache.get(key)
         if index is None:
             index = {}
             for fact in self.all():
+                module_protected = self.urls_module_protected(fact.get("module", ""))
                 for url in fact.get("urls", ()):
-                    index.setdefault(self.canonical(url["view"]), []).append(url.get("route", ""))
+                    view = self.canonical(url["view"])
+                    routes = index.setdefault(view, [])
+                    if not (url.get("protected") or module_protected):
+                        routes.append(url.get("route", ""))
             self._cache[key] = index
         return index
+
+    def urls_module_protected(self, module: str, depth: int = 0) -> bool:
+        """Every pattern of the urls module ``module`` is behind auth: it is only ``include()``d
+        from protected places (a decorated urlpatterns list, an admin-urls hook)."""
+        if depth > 8 or not module:
+            return False
+        key = ("dj_includes",)
+        index = self._cache.get(key)
+        if index is None:
+            index = {}
+            for fact in self.all():
+                for inc in fact.get("dj_includes", ()):
+                    index.setdefault(self.canonical(inc["child"]), []).append((fact.get("module", ""), inc))
+            self._cache[key] = index
+        parents = index.get(module, [])
+        if not parents:
+            return False
+        return any(inc.get("protected") or self.urls_module_protected(parent, depth + 1) for parent, inc in parents)
+
+    def base_classes(self) -> set[str]:
+        key = ("bases",)
+        found = self._cache.get(key)
+        if found is None:
+            found = set()
+            for fact in self.all():
+                for entry in fact.get("classes", {}).values():
+                    for base in entry.get("bases", ()):
+                        found.add(self.canonical(base))
+            self._cache[key] = found
+        return found
 
     def class_info(self, name: str, depth: int = 0) -> dict[str, Any]:
         """Walk a class's bases across the project: its view kind, auth and DRF permissions."""

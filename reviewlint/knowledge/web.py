@@ -73,6 +73,8 @@ AUTH_DECORATORS = frozenset(
         "django.contrib.auth.decorators.login_required", "django.contrib.auth.decorators.permission_required",
         "django.contrib.auth.decorators.user_passes_test",
         "django.contrib.admin.views.decorators.staff_member_required",
+        "wagtail.admin.auth.require_admin_access", "wagtail.admin.auth.permission_required",
+        "wagtail.admin.auth.any_permission_required", "wagtail.admin.auth.user_passes_test",
     }
 )
 #: the last part of a decorator that requires an authenticated user, whatever its owner
@@ -89,6 +91,9 @@ AUTH_DECORATOR_NAMES = frozenset(
 #: explicit "this endpoint is public" markers
 PUBLIC_DECORATOR_NAMES = frozenset({"public", "public_route", "public_endpoint", "login_not_required", "allow_anonymous",
                                     "csrf_exempt_public"})
+
+#: Wagtail hooks whose URLs the admin serves behind ``require_admin_access``
+PROTECTED_URL_HOOKS = frozenset({"register_admin_urls"})
 
 DJANGO_LOGIN_MIDDLEWARE = "django.contrib.auth.middleware.LoginRequiredMiddleware"
 #: class-based view mixins that require a user (last part of the name)

@@ -14,6 +14,7 @@ from reviewlint.rule import Invalid, Option, Rule, Severity, Valid, Viewpoint
 PROJECT_KEYWORDS = (
     "before_request", "before_app_request", "include_router", "register_blueprint", "dependencies",
     "MIDDLEWARE", "DEFAULT_PERMISSION_CLASSES", "urlpatterns", "add_url_rule", "add_middleware", ".middleware(",
+    "include(", "register_admin_urls",
 )
 
 _HOOK_WORDS = frozenset({"session", "current_user", "user", "token", "authorization", "Authorization", "auth",
@@ -328,10 +329,20 @@ class RouteWithoutAuth(Rule):
             if name.startswith(("jwt.", "jose.")) and R.last_part(name) == "decode":
                 record.auth = True
                 record.hook_reads = True
+            elif R.AUTH_CALL_RE.match(R.last_part(name) or R.last_part(R._dotted(node.func))):
+                record.auth = True
+                record.hook_reads = True
         func = node.func
         qual = ctx.call_name(node) or ""
         if qual in web.DJANGO_URL_FUNCS:
             self._url(node)
+            return
+        if any(isinstance(a.value, cst.Name) and a.value.value == "urlpatterns" for a in node.args) and any(
+                isinstance(a.value, (cst.Name, cst.Attribute))
+                and R.is_auth_decorator(ctx, cst.Decorator(decorator=a.value), self.auth_decorators) for a in node.args):
+            # urlpatterns = decorate_urlpatterns(urlpatterns, require_admin_access)
+            for entry in (*self.facts.get("urls", ()), *self.facts.get("dj_includes", ())):
+                entry["protected"] = True
             return
         if not isinstance(func, cst.Attribute):
             return
@@ -375,15 +386,43 @@ class RouteWithoutAuth(Rule):
                 if view_ref:
                     self._append("urls", {"view": view_ref, "route": prefix or ""})
 
+    def _in_admin_urls_hook(self) -> bool:
+        """Inside a Wagtail ``@hooks.register("register_admin_urls")`` function: the admin
+        wraps those URLs in ``require_admin_access``."""
+        for record in self.stack:
+            for decorator in record.node.decorators:
+                target = decorator.decorator
+                if isinstance(target, cst.Call) and R.last_part(R._dotted(target.func)) == "register" and \
+                        string_value(argument(target, 0, "hook_name")) in web.PROTECTED_URL_HOOKS:
+                    return True
+        return False
+
     def _url(self, node: cst.Call) -> None:
         route = string_value(argument(node, 0, "route")) or ""
         view = argument(node, 1, "view")
+        protected = self._in_admin_urls_hook()
+        if isinstance(view, cst.Call) and R.last_part(self.context.call_name(view) or "") == "include":
+            target = argument(view, 0, "arg")
+            if isinstance(target, cst.Tuple) and target.elements:
+                target = target.elements[0].value
+            child = string_value(target)
+            if child is None and isinstance(target, (cst.Name, cst.Attribute)):
+                child = R.ref(self.context, target)
+            if child:
+                entry: dict[str, Any] = {"child": child, "prefix": route}
+                if protected:
+                    entry["protected"] = True
+                self._append("dj_includes", entry)
+            return
         if isinstance(view, cst.Call) and isinstance(view.func, cst.Attribute) and view.func.attr.value == "as_view":
             view = view.func.value
         if isinstance(view, (cst.Name, cst.Attribute)):
             view_ref = R.ref(self.context, view)
             if view_ref:
-                self._append("urls", {"view": view_ref, "route": route})
+                url: dict[str, Any] = {"view": view_ref, "route": route}
+                if protected:
+                    url["protected"] = True
+                self._append("urls", url)
 
     def _add_url_rule(self, node: cst.Call, owner: cst.BaseExpression) -> None:
         ctx = self.context
@@ -492,6 +531,8 @@ class RouteWithoutAuth(Rule):
                     self._append("hooks", {"owner": R.ref(ctx, func.value), "ok": True, "app_wide": True})
 
         routes = [r for r in (R.route_decorator(ctx, d) for d in node.decorators) if r is not None]
+        if routes and all(r.method == "websocket" for r in routes):
+            return  # WebSocket auth happens in the handler, after accept (first-message tokens)
         if routes:
             if has_auth or public or auth:
                 return
@@ -673,6 +714,8 @@ class RouteWithoutAuth(Rule):
                 return None
             paths = [R.normalise_path(r) for r in routes]
             if fw == "class":
+                if facts.canonical(c["view"]) in facts.base_classes():
+                    return None  # a generic base the project builds views from (TemplateView)
                 info = facts.class_info(c["view"])
                 if info["unknown"] or info["auth"] or info["kind"] is None:
                     return None

@@ -127,6 +127,14 @@ class UnvalidatedInput(Rule):
         # a fixed host: the value only chooses the path, not where the request goes
         "import httpx\nfrom flask import request\n\ndef f():\n    q = request.args['q']\n"
         "    return httpx.get(f'https://api.example.org/search?q={q}').json()\n",
+        # the host comes from configuration; request data only fills the path or the query string
+        "import aiohttp\nfrom fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/{pipeline_id}/valves')\n"
+        "async def valves(pipeline_id: str, base: str = None):\n    url = get_base_url()\n"
+        "    async with aiohttp.ClientSession() as s:\n        async with s.get(f'{url}/{pipeline_id}/valves') as r:\n"
+        "            return await r.json()\n",
+        "import httpx\nfrom fastapi import Request\n\nasync def proxy(request: Request, base_url):\n"
+        "    target = base_url + '/api'\n    target += f'?{request.query_params}'\n"
+        "    return await httpx.AsyncClient().get(target)\n",
         # a redirect to a fixed local path
         "from flask import redirect, request\n\ndef f():\n    return redirect('/items/' + request.args['id'])\n",
         # typed route parameters are converted by the framework
@@ -217,9 +225,9 @@ class UnvalidatedInput(Rule):
         source = tracker.tainted(value)
         if source is None:
             return
-        if kind == "URL" and not _host_controllable(ctx, value):
+        if kind == "URL" and not _host_controllable(ctx, tracker, value):
             return
-        if kind == "redirect" and _fixed_local_path(ctx, value):
+        if kind == "redirect" and _fixed_local_path(ctx, tracker, value):
             return
         label = _label(node, name, kind)
         sinks.claim_sink(ctx, node, self.code)
@@ -285,45 +293,65 @@ def _label(node: cst.Call, name: str, kind: str) -> str:
     return f"`{callee_text(node)}()`"
 
 
-def _literal_prefix(ctx: Any, expr: cst.BaseExpression | None, depth: int = 0) -> str:
-    """The literal text at the start of a built string ("" when it starts with a value)."""
-    if expr is None or depth > 4:
-        return ""
-    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-        return string_value(expr) or ""
+def _parts(ctx: Any, expr: cst.BaseExpression, depth: int = 0) -> list[tuple[str, Any]]:
+    """A built string as ordered literal ("lit", text) and dynamic ("dyn", expr) parts."""
+    if depth > 4:
+        return [("dyn", expr)]
+    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)) and sinks.is_literal_text(expr):
+        return [("lit", string_value(expr) or "")]
+    if isinstance(expr, cst.ConcatenatedString):
+        return _parts(ctx, expr.left, depth + 1) + _parts(ctx, expr.right, depth + 1)
     if isinstance(expr, cst.FormattedString):
-        out = ""
+        out: list[tuple[str, Any]] = []
         for part in expr.parts:
             if isinstance(part, cst.FormattedStringText):
-                out += part.value
-            else:
-                break
+                out.append(("lit", part.value))
+            elif isinstance(part, cst.FormattedStringExpression):
+                out.append(("dyn", part.expression))
         return out
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
-        left = _literal_prefix(ctx, expr.left, depth + 1)
-        if sinks.is_literal_text(expr.left):
-            return left + _literal_prefix(ctx, expr.right, depth + 1)
-        return left
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
-        return (_literal_prefix(ctx, expr.left, depth + 1)).split("%", 1)[0]
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
-        return _literal_prefix(ctx, expr.func.value, depth + 1).split("{", 1)[0]
+        return _parts(ctx, expr.left, depth + 1) + _parts(ctx, expr.right, depth + 1)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo) and sinks.is_literal_text(expr.left):
+        text = string_value(expr.left) or ""
+        return [("lit", text.split("%", 1)[0]), ("dyn", expr.right)]
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format" \
+            and sinks.is_literal_text(expr.func.value):
+        text = string_value(expr.func.value) or ""
+        return [("lit", text.split("{", 1)[0]), *[("dyn", a.value) for a in expr.args]]
     if isinstance(expr, cst.Name):
         values = sinks.resolve(ctx, expr.value)
-        if len(values) >= 1 and not values[0][1]:
-            return _literal_prefix(ctx, values[-1][0] if len(values) == 1 else values[0][0], depth + 1)
-    return ""
+        start = max((i for i, (_, augmented) in enumerate(values) if not augmented), default=None)
+        if start is not None:
+            out = []
+            for value, _ in values[start:]:
+                out.extend(_parts(ctx, value, depth + 1))
+            return out
+    return [("dyn", expr)]
 
 
-def _host_controllable(ctx: Any, url: cst.BaseExpression) -> bool:
-    prefix = _literal_prefix(ctx, url)
-    if _FIXED_HOST.match(prefix):
+def _text_before_taint(ctx: Any, tracker: TaintTracker, expr: cst.BaseExpression) -> str | None:
+    """The text in front of the first tainted part ("X" for each clean dynamic part), or None."""
+    text = ""
+    for kind, value in _parts(ctx, expr):
+        if kind == "lit":
+            text += value
+        elif tracker.tainted(value) is not None:
+            return text
+        else:
+            text += "X"
+    return None
+
+
+def _host_controllable(ctx: Any, tracker: TaintTracker, url: cst.BaseExpression) -> bool:
+    """The request data can choose where the request goes: it comes first, or right after a scheme."""
+    text = _text_before_taint(ctx, tracker, url)
+    if text is None:
         return False
-    if prefix.startswith("/") and not prefix.startswith("//"):
-        return False  # relative to a client's base_url
-    return True
+    return text == "" or bool(re.fullmatch(r"[a-zA-Z][\w+.-]*:(//)?", text))
 
 
-def _fixed_local_path(ctx: Any, url: cst.BaseExpression) -> bool:
-    prefix = _literal_prefix(ctx, url)
-    return bool(_FIXED_PATH.match(prefix) or _FIXED_HOST.match(prefix))
+def _fixed_local_path(ctx: Any, tracker: TaintTracker, url: cst.BaseExpression) -> bool:
+    text = _text_before_taint(ctx, tracker, url)
+    if text is None:
+        return True
+    return bool(_FIXED_PATH.match(text) or _FIXED_HOST.match(text) or text.startswith("X"))

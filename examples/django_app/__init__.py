@@ -1,0 +1,1 @@
+"""A small Django project: settings, views, a DRF API."""

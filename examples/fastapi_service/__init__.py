@@ -1,0 +1,1 @@
+"""A small FastAPI service: an app, routers, auth dependencies in deps.py."""

@@ -1,0 +1,96 @@
+"""AUTH001's project-level decision: the same answer for a file whatever else was checked,
+and facts that survive a worker process or the cache (JSON)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from reviewlint.api import build_engine, check_paths
+from reviewlint.config import load_settings
+from reviewlint.engine.project import finish_project
+from reviewlint.engine.runner import FileResult, relative_display
+from reviewlint.rule import Finding
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["examples/flask_service", "examples/fastapi_service", "examples/django_app"]
+
+
+def _settings():
+    return load_settings(overrides={"select": ["AUTH001", "AUTH002", "SEC005"]}, cwd=str(ROOT))
+
+
+def _auth(findings, path=None):
+    return sorted((f.path.replace(os.sep, "/"), f.line, f.severity, f.message) for f in findings
+                  if f.code == "AUTH001" and (path is None or f.path.replace(os.sep, "/") == path))
+
+
+def _files(app: str) -> list[str]:
+    return sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / app).rglob("*.py"))
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_single_file_gives_the_whole_app_answer(app, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    whole = check_paths([app], _settings())
+    whole_auth = _auth(whole.findings)
+    assert whole_auth, f"{app}: the example app should have AUTH001 findings"
+    for path in _files(app):
+        alone = check_paths([path], _settings())
+        assert _auth(alone.findings, path) == _auth(whole.findings, path), path
+
+
+def test_every_app_file_together_equals_the_app(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    whole = _auth(check_paths(["examples"], _settings()).findings)
+    apps = _auth(check_paths(APPS, _settings()).findings)
+    assert [f for f in whole if any(f[0].startswith(a) for a in APPS)] == apps
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_facts_survive_json(app, monkeypatch):
+    """Per-file results (findings + facts) computed elsewhere and cached as JSON decide the same."""
+    monkeypatch.chdir(ROOT)
+    settings = _settings()
+    engine = build_engine(settings)
+    direct = [engine.check_file(p, relative_display(p)) for p in _files(app)]
+    copies = []
+    for result in direct:
+        data = json.loads(json.dumps({"findings": [f.to_dict() for f in result.findings], "facts": result.facts}))
+        copies.append(FileResult(result.path, result.display_path,
+                                 findings=[Finding.from_dict(f) for f in data["findings"]], facts=data["facts"]))
+    finish_project(direct, engine)
+    finish_project(copies, build_engine(settings))
+    assert _auth([f for r in copies for f in r.findings]) == _auth([f for r in direct for f in r.findings])
+
+
+def test_sensitive_routes_are_errors(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    found = {(Path(p).name, line): sev for p, line, sev, _ in _auth(check_paths(APPS, _settings()).findings)}
+    assert found[("app.py", 20)] == "error"  # POST
+    assert found[("items.py", 23)] == "error"  # DELETE /items/{item_id}
+    assert found[("main.py", 19)] == "warning"  # GET /docs/changelog
+
+
+def test_unknown_project_is_not_reported(tmp_path, monkeypatch):
+    """A blueprint whose app cannot be found: protection unknown, so no finding."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname='x'\n")
+    pkg = tmp_path / "svc"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "views.py").write_text(
+        "from flask import Blueprint\nfrom flask_login import current_user\nbp = Blueprint('b', __name__)\n\n"
+        "@bp.get('/orders')\ndef orders():\n    return []\n"
+    )
+    (pkg / "hooks.py").write_text(
+        "from flask import abort\nfrom flask_login import current_user\nfrom .views import bp\n\n"
+        "@bp.before_request\ndef guard():\n    if not current_user.is_authenticated:\n        abort(401)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(overrides={"select": ["AUTH001"]}, cwd=str(tmp_path))
+    assert _auth(check_paths(["svc/views.py"], settings).findings) == []
+    (pkg / "hooks.py").write_text("from .views import bp\n")
+    assert [line for _, line, _, _ in _auth(check_paths(["svc/views.py"], settings).findings)] == [6]
