@@ -160,9 +160,10 @@ def output(text: str, options: dict[str, Any], color: bool) -> None:
     if not target:
         click.echo(text, nl=False, color=color)
         return
-    directory = os.path.dirname(os.path.abspath(target))
+    directory = os.path.dirname(target) or "."
     tmp = os.path.join(directory, f".{os.path.basename(target)}.{os.getpid()}.tmp")
     try:
+        os.makedirs(directory, exist_ok=True)  # like ruff: `-o reports/reviewlint.sarif` just works
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(tmp, target)

@@ -290,3 +290,19 @@ def test_step_summary_is_appended_whatever_the_format(monkeypatch, tmp_path):
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("# earlier step\n") and "## reviewlint review checklist" in text
     assert "| ❌ | Reliability | 1 |" in text
+
+
+def test_output_format_from_config_and_output_file(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.reviewlint]\nselect = ["REL001"]\noutput-format = "json-lines"\n',
+                                             encoding="utf-8")
+    (tmp_path / "app.py").write_text("import requests\nrequests.get('u')\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out = run_cli("check")
+    assert code == 1 and json.loads(out)["code"] == "REL001"
+    code, out = run_cli("check", "--output-format", "sarif", "-o", "reports/reviewlint.sarif")
+    assert code == 1 and out == ""
+    log = json.loads((tmp_path / "reports" / "reviewlint.sarif").read_text(encoding="utf-8"))
+    assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app.py"
+    (tmp_path / "pyproject.toml").write_text('[tool.reviewlint]\noutput-format = "xml"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check"])
+    assert result.exit_code == 2 and "output-format" in result.stderr and "checklist" in result.stderr
