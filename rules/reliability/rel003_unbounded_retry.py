@@ -136,7 +136,12 @@ class UnboundedRetry(Rule):
         return f"{name}(...)"
 
     def _report_bare(self, config: RetryConfig) -> None:
-        self.report(config.node, f"bare `{config.shown}` has no `stop=` (retries forever), no `wait=` (retries immediately) "
+        node = config.node
+        if isinstance(node, cst.Call):
+            shown = f"@{config.shown}()" if self._is_decorator(node) else f"{config.shown}()"
+        else:
+            shown = f"@{config.shown}"
+        self.report(node, f"bare `{shown}` has no `stop=` (retries forever), no `wait=` (retries immediately) "
                                  "and no `retry=` (retries every exception, bugs included): add "
                                  "`stop=stop_after_attempt(n)`, `wait=wait_exponential_jitter()` and "
                                  "`retry=retry_if_exception_type(<transient errors>)`")
