@@ -124,6 +124,11 @@ def _django_chain(expr: cst.BaseExpression, ctx: FileContext, hops: int = 0) -> 
     return None
 
 
+def django_chain(expr: cst.BaseExpression, ctx: FileContext) -> tuple[cst.BaseExpression, ...] | None:
+    """The arguments along a Django manager/lazy-queryset expression (None when it is not one)."""
+    return _django_chain(expr, ctx)
+
+
 def _is_lazy_call(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in db.DJANGO_LAZY
 
@@ -150,6 +155,8 @@ def is_queryset(expr: cst.BaseExpression, ctx: FileContext, follow: bool = True)
 
 def is_model_class(expr: cst.BaseExpression, ctx: FileContext) -> bool:
     """A Django model class: a capitalised name imported, defined here, or from ``get_user_model()``."""
+    if isinstance(expr, cst.Call):
+        return ctx.call_name(expr) in db.DJANGO_MODEL_FACTORIES
     if not isinstance(expr, cst.Name) or not expr.value[:1].isupper():
         return False
     binding = ctx.lookup(expr.value)

@@ -313,9 +313,17 @@ def sql_kind(text: str | None) -> str | None:
     return None
 
 
-_SELECT_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+)?\*\s*(?:FROM\b|$)", re.I)
+_SELECT_STAR = re.compile(r"SELECT\s+(?:DISTINCT\s+)?\*\s*FROM\s+([A-Za-z_\"`\[])", re.I)
 
 
 def has_select_star(text: str | None) -> bool:
-    """``SELECT *`` / ``SELECT DISTINCT *`` (not ``COUNT(*)``, not ``SELECT t.*``)."""
-    return bool(text) and _SELECT_STAR.search(text) is not None  # type: ignore[arg-type]
+    """The statement is ``SELECT * FROM <named table>`` (or ``SELECT DISTINCT *``).
+
+    Not ``COUNT(*)``, ``SELECT t.*``, a star in a sub-select or CTE (``EXISTS (SELECT * ...)``),
+    ``SELECT * FROM (subquery)`` (the subquery names the columns) or a table only known at run
+    time (``f"SELECT * FROM {table}"``: generic code that cannot name columns).
+    """
+    if not text:
+        return False
+    body = text[_SQL_COMMENT.match(text).end():]  # type: ignore[union-attr]
+    return _SELECT_STAR.match(body) is not None
