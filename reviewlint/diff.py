@@ -15,6 +15,7 @@ do not exist at the merge base (checked by running the same rules on the merge b
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import shutil
@@ -43,6 +44,10 @@ class ChangedLines:
     toplevel: str  # the repository root
     #: absolute path → added/changed line numbers (None: the whole file is new)
     lines: dict[str, set[int] | None] = field(default_factory=dict)
+    #: absolute path → its path at the base, relative to the repository root (renames, edits)
+    old_paths: dict[str, str] = field(default_factory=dict)
+    #: files deleted since the base, relative to the repository root
+    deleted: list[str] = field(default_factory=list)
 
     def touches(self, finding: Finding) -> bool:
         key = os.path.normcase(os.path.realpath(os.path.abspath(finding.path)))
@@ -94,15 +99,23 @@ def changed_lines(ref: str, cwd: str | None = None) -> ChangedLines:
     patch = _git(["-c", "core.quotepath=off", "diff", "--no-color", "--no-ext-diff", "--unified=0", "-M", base, "--"], toplevel)
     result = ChangedLines(base=base, toplevel=toplevel)
     current: str | None = None
+    old: str | None = None
     for line in patch.splitlines():
-        if line.startswith("+++ "):
+        if line.startswith("--- "):
+            source = _unquote(line[4:])
+            old = None if source == "/dev/null" else (source[2:] if source.startswith("a/") else source)
+        elif line.startswith("+++ "):
             target = line[4:]
             if target == "/dev/null":
                 current = None
+                if old is not None:
+                    result.deleted.append(old)
                 continue
             target = _unquote(target)
             current = os.path.normcase(os.path.join(toplevel, target[2:] if target.startswith("b/") else target))
             result.lines.setdefault(current, set())
+            if old is not None:
+                result.old_paths[current] = old
         elif line.startswith("@@") and current is not None:
             match = _HUNK_RE.match(line)
             if match:
@@ -165,8 +178,44 @@ def _base_project_findings(changes: ChangedLines, paths: Sequence[str], settings
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _normal(facts: Any) -> Any:
+    return json.loads(json.dumps(facts, sort_keys=True, default=str))
+
+
+def project_facts_changed(changes: ChangedLines, results: Sequence[Any], engine: Any) -> bool:
+    """Whether a changed Python file's project-level facts differ from the base's (the only way a
+    change can alter a project-level decision). Conservative: unsure means changed."""
+    head = {os.path.normcase(os.path.realpath(os.path.abspath(r.path))): r for r in results}
+    python = (".py", ".pyi")
+    for path in changes.files:
+        if not path.endswith(python):
+            continue
+        result = head.get(path)
+        if result is None:
+            return True  # changed but not checked in this run: cannot compare
+        old = changes.old_paths.get(path)
+        base_facts: Any = {}
+        if old is not None:
+            try:
+                text = _git(["show", f"{changes.base}:{old}"], changes.toplevel)
+            except DiffError:
+                return True
+            base_facts = engine.check_text(text, result.path, result.display_path).facts
+        if _normal(base_facts) != _normal(result.facts):
+            return True
+    for old in changes.deleted:
+        if old.endswith(python):
+            try:
+                text = _git(["show", f"{changes.base}:{old}"], changes.toplevel)
+            except DiffError:
+                return True
+            if engine.check_text(text, os.path.join(changes.toplevel, old), old).facts:
+                return True
+    return False
+
+
 def restrict_to_diff(findings: Sequence[Finding], changes: ChangedLines, *, engine: Any = None,
-                     settings: Any = None, paths: Sequence[str] = ()) -> list[Finding]:
+                     settings: Any = None, paths: Sequence[str] = (), results: Sequence[Any] | None = None) -> list[Finding]:
     """The findings a change adds: on changed lines, or project-level and new since the base."""
     codes = project_level_codes(engine) if engine is not None else set()
     kept: list[Finding] = []
@@ -176,7 +225,13 @@ def restrict_to_diff(findings: Sequence[Finding], changes: ChangedLines, *, engi
             kept.append(f)
         elif f.code in codes:
             undecided.append(f)
-    if undecided and changes.lines and settings is not None:
+    if undecided and results is not None and engine is not None:
+        try:
+            if not project_facts_changed(changes, results, engine):
+                undecided = []  # no project facts changed: every project-level decision is as before
+        except (DiffError, OSError):
+            pass  # reviewlint: ignore[ERR002] -- cannot tell cheaply: the base run below decides
+    if undecided and (changes.lines or changes.deleted) and settings is not None:
         try:
             base = _base_project_findings(changes, list(paths) or ["."], settings, {f.code for f in undecided})
         except (DiffError, OSError, tarfile.TarError):

@@ -71,7 +71,8 @@ def filter_findings(result: Any, options: dict[str, Any], paths: Sequence[str], 
         except DiffError as exc:
             _fail(str(exc))
         before = len(findings)
-        findings = restrict_to_diff(findings, changes, engine=engine, settings=settings, paths=list(paths) or ["."])
+        findings = restrict_to_diff(findings, changes, engine=engine, settings=settings, paths=list(paths) or ["."],
+                                    results=result.files)
         options["all_findings"] = findings
         checked = {os.path.normcase(os.path.realpath(os.path.abspath(r.path))) for r in result.files}
         options["touched_paths"] = [p for p in changes.files if p in checked]

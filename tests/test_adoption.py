@@ -194,7 +194,8 @@ def test_diff_mode_unknown_ref_is_an_error(project):
 
 
 def test_diff_mode_keeps_project_level_findings_a_change_causes(tmp_path, monkeypatch):
-    """Removing app-wide auth in settings.py makes the views in unchanged files public."""
+    """Removing app-wide auth in settings.py makes the views in unchanged files public; a change that
+    touches no project facts does not bring old project-level findings back (no base run needed)."""
     (tmp_path / "pyproject.toml").write_text("[tool.reviewlint]\nselect = [\"AUTH001\"]\n", encoding="utf-8")
     shop = tmp_path / "shop"
     shop.mkdir()
@@ -304,3 +305,38 @@ def test_writing_a_baseline_for_some_files_keeps_the_others(project):
     entries = json.loads((project / "b.json").read_text(encoding="utf-8"))["findings"]
     assert [(e["file"], e["code"]) for e in entries] == [("other.py", "REL001")]
     assert run("check", "--baseline", "b.json")[0] == 0
+
+
+def test_project_facts_unchanged_skips_the_base_run(tmp_path, monkeypatch):
+    from reviewlint import diff
+    from reviewlint.api import build_engine
+
+    (tmp_path / "pyproject.toml").write_text("[tool.reviewlint]\nselect = [\"AUTH001\", \"REL001\"]\n", encoding="utf-8")
+    (tmp_path / "views.py").write_text(
+        "from flask import Flask\napp = Flask(__name__)\n\n@app.delete('/users/<int:uid>')\ndef drop(uid):\n    return ''\n",
+        encoding="utf-8")
+    (tmp_path / "util.py").write_text("import requests\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "one")
+    (tmp_path / "util.py").write_text("import requests\n\nrequests.get('u')\n", encoding="utf-8")
+    settings = load_settings(cwd=str(tmp_path))
+    engine = build_engine(settings)
+    result = check_paths(["."], settings, engine=engine)
+    assert {f.code for f in result.findings} == {"AUTH001", "REL001"}
+    changes = diff.changed_lines("main")
+    assert not diff.project_facts_changed(changes, result.files, engine)
+
+    def no_base_run(*args, **kwargs):
+        raise AssertionError("the base tree was checked although no project facts changed")
+
+    monkeypatch.setattr(diff, "_base_project_findings", no_base_run)
+    kept = diff.restrict_to_diff(result.findings, changes, engine=engine, settings=settings, paths=["."],
+                                 results=result.files)
+    assert [(f.code, f.line) for f in kept] == [("REL001", 3)]
+    # a route file with different routes has different facts: then the base decides
+    (tmp_path / "views.py").write_text((tmp_path / "views.py").read_text(encoding="utf-8")
+                                       + "\n@app.post('/orders')\ndef order():\n    return ''\n", encoding="utf-8")
+    result = check_paths(["."], settings, engine=engine)
+    assert diff.project_facts_changed(diff.changed_lines("main"), result.files, engine)
