@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 import libcst as cst
 
-from reviewlint.engine.context import FileContext, Handler
+from reviewlint.engine.context import FileContext, Handler, dotted_name
 
 _SCOPE_BREAKS = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
@@ -21,14 +21,16 @@ EXPECTED_OUTCOMES: frozenset[str] = frozenset({
     # Django's lookup/validation outcomes
     "DoesNotExist", "ObjectDoesNotExist", "FieldDoesNotExist", "MultipleObjectsReturned", "NoReverseMatch",
     "Resolver404", "Http404", "ValidationError", "EmptyResultSet", "FullResultSet", "SkipField",
-    "TemplateDoesNotExist", "ImproperlyConfigured", "SuspiciousOperation", "DisallowedHost",
+    "TemplateDoesNotExist", "ImproperlyConfigured", "SuspiciousOperation", "DisallowedHost", "PermissionDenied",
+    "FieldError",
 })
 
 
 def is_expected_outcome(type_name: str) -> bool:
     """A lookup/conversion/validation outcome (``KeyError``, ``User.DoesNotExist``, ``Suspicious*``)."""
     last = type_name.rsplit(".", 1)[-1]
-    return last in EXPECTED_OUTCOMES or last.endswith("DoesNotExist") or last.startswith("Suspicious")
+    return (last in EXPECTED_OUTCOMES or last.endswith(("DoesNotExist", "NotFound", "NotFoundError"))
+            or last.startswith("Suspicious"))
 
 
 def catches_only_expected(types: tuple[str, ...] | list[str]) -> bool:
@@ -126,4 +128,35 @@ def handler_type_names(ctx: FileContext, node: cst.ExceptHandler) -> tuple[str, 
     if node.type is None:
         return ()
     exprs = [e.value for e in node.type.elements] if isinstance(node.type, cst.Tuple) else [node.type]
-    return tuple(ctx.qualname(e) or "?" for e in exprs)
+    return tuple(ctx.qualname(e) or dotted_name(e) or "?" for e in exprs)
+
+
+_TOOL_COMMENT_PREFIXES = ("noqa", "pragma", "type:", "reviewlint", "pylint", "nosec", "fmt:", "mypy", "pyright", "ruff")
+
+
+def _explains(comment: cst.Comment | None) -> bool:
+    if comment is None:
+        return False
+    text = comment.value.lstrip("#").strip().lower()
+    return bool(text) and not text.startswith(_TOOL_COMMENT_PREFIXES)
+
+
+def explained_by_comment(handler: cst.ExceptHandler) -> bool:
+    """The handler carries a comment saying why (``except KeyError:  # optional``, or a
+    comment line in its body): a documented decision, not an accident."""
+    body = handler.body
+    if isinstance(body, cst.SimpleStatementSuite):
+        return _explains(body.trailing_whitespace.comment)
+    if not isinstance(body, cst.IndentedBlock):
+        return False
+    if _explains(body.header.comment):
+        return True
+    if any(_explains(line.comment) for line in body.footer):
+        return True
+    for stmt in body.body:
+        if any(_explains(line.comment) for line in stmt.leading_lines):
+            return True
+        trailing = getattr(stmt, "trailing_whitespace", None)
+        if trailing is not None and _explains(trailing.comment):
+            return True
+    return False

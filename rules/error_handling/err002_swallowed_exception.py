@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from reviewlint.analysis.handlers import body_statements, catches_only_expected, handler_type_names, nested_small_statements
+from reviewlint.analysis.handlers import (
+    body_statements,
+    catches_only_expected,
+    explained_by_comment,
+    handler_type_names,
+    nested_small_statements,
+)
 from reviewlint.analysis.loops import retry_loop
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
@@ -74,6 +80,9 @@ class SwallowedException(Rule):
         "def f(pk):\n    try:\n        return User.objects.get(pk=pk)\n    except User.DoesNotExist:\n        return None\n",
         # a predicate answers False
         "def is_reachable(host):\n    try:\n        ping(host)\n        return True\n    except Exception:\n        return False\n",
+        # a documented decision
+        "import os\n\ndef cleanup(path):\n    try:\n        os.remove(path)\n    except OSError:\n        # best effort: the tmp reaper removes leftovers\n        pass\n",
+        "def close(conn):\n    try:\n        conn.close()\n    except ConnectionError:  # already closed by the server\n        pass\n",
         # the handler does real work
         "try:\n    value = cache[key]\nexcept KeyError:\n    value = compute(key)\n",
     ]
@@ -87,6 +96,8 @@ class SwallowedException(Rule):
         Invalid("async def delete_note(db, note_id):\n    try:\n        await db.execute(q, note_id)\n        await db.commit()\n"
                 "        return True\n    except Exception:\n        return False\n", line=6, message="return False"),
         Invalid("def f():\n    try:\n        import json\n        notify()\n    except Exception:\n        ...\n", line=5),
+        # a tool pragma is not an explanation
+        Invalid("try:\n    send()\nexcept OSError:  # noqa: S110\n    pass\n", line=3),
         # an ImportError from something that is not an import is a real failure
         Invalid("try:\n    run_plugin()\nexcept ImportError:\n    pass\n", line=3),
     ]
@@ -106,6 +117,8 @@ class SwallowedException(Rule):
             return
         if catches_only_expected(types):
             return
+        if explained_by_comment(node):
+            return  # a documented decision
         if action in ("return False", "return True") and self._in_predicate():
             return
         type_text = _code(node.type)
@@ -133,7 +146,9 @@ class SwallowedException(Rule):
             if isinstance(stmt, (cst.Import, cst.ImportFrom)):
                 return True
             value = getattr(stmt, "value", None)
-            call = value.value if isinstance(value, cst.Await) else value
+            while isinstance(value, (cst.Await, cst.Yield)):
+                value = value.value if isinstance(value, cst.Yield) else value.expression
+            call = value
             if isinstance(call, cst.Call) and self.context.call_name(call) in _IMPORT_CALLS:
                 return True
         return False

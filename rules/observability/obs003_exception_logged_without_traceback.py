@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from reviewlint.analysis.calls import code_of, has_star_kwargs, keyword
-from reviewlint.analysis.handlers import catches_only_expected, current_handler, raises
+from reviewlint.analysis.handlers import catches_only_expected, current_handler, handler_type_names, raises
 from reviewlint.analysis.logging_calls import LOGURU, log_call
 from reviewlint.rule import Fix, Invalid, Rule, Severity, Viewpoint
 
@@ -110,7 +110,7 @@ class ExceptionLoggedWithoutTraceback(Rule):
             return
         if raises(handler.node.body):
             return
-        if catches_only_expected(handler.types):
+        if catches_only_expected(handler_type_names(self.context, handler.node)):
             return  # a validation/lookup outcome: the traceback adds nothing to the message
         method = func.attr.value
         receiver = code_of(func.value).strip()

@@ -5,7 +5,7 @@ import re
 import libcst as cst
 
 from reviewlint.analysis.calls import code_of, has_star_args, has_star_kwargs, keyword
-from reviewlint.analysis.handlers import current_handler
+from reviewlint.analysis.handlers import current_handler, handler_type_names
 from reviewlint.analysis.logging_calls import STRUCTLOG, log_call
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
@@ -119,7 +119,8 @@ class FailureLogWithoutContext(Rule):
             return
         if any(a.keyword is not None and a.keyword.value not in _NON_CONTEXT_KEYWORDS for a in node.args):
             return  # extra=..., structlog key-values
-        if handler.types and all(t.rsplit(".", 1)[-1] in _IMPORT_ERRORS for t in handler.types):
+        types = handler_type_names(self.context, handler.node)
+        if types and all(t.rsplit(".", 1)[-1] in _IMPORT_ERRORS for t in types):
             return  # a missing package: the message is about the environment
         method = func.attr.value
         candidates = self._identifiers()
