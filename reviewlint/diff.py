@@ -198,7 +198,7 @@ def project_facts_changed(changes: ChangedLines, results: Sequence[Any], engine:
         if old is not None:
             try:
                 text = _git(["show", f"{changes.base}:{old}"], changes.toplevel)
-            except DiffError:
+            except DiffError:  # reviewlint: ignore[ERR002] -- not at the base: unsure, so "changed"
                 return True
             base_facts = engine.check_text(text, result.path, result.display_path).facts
         if _normal(base_facts) != _normal(result.facts):
@@ -207,7 +207,7 @@ def project_facts_changed(changes: ChangedLines, results: Sequence[Any], engine:
         if old.endswith(python):
             try:
                 text = _git(["show", f"{changes.base}:{old}"], changes.toplevel)
-            except DiffError:
+            except DiffError:  # reviewlint: ignore[ERR002] -- not at the base: unsure, so "changed"
                 return True
             if engine.check_text(text, os.path.join(changes.toplevel, old), old).facts:
                 return True
@@ -229,8 +229,8 @@ def restrict_to_diff(findings: Sequence[Finding], changes: ChangedLines, *, engi
         try:
             if not project_facts_changed(changes, results, engine):
                 undecided = []  # no project facts changed: every project-level decision is as before
-        except (DiffError, OSError):
-            pass  # reviewlint: ignore[ERR002] -- cannot tell cheaply: the base run below decides
+        except (DiffError, OSError):  # reviewlint: ignore[ERR002] -- cannot tell cheaply: the base run below decides
+            pass
     if undecided and (changes.lines or changes.deleted) and settings is not None:
         try:
             base = _base_project_findings(changes, list(paths) or ["."], settings, {f.code for f in undecided})
