@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from reviewlint.rule import Finding
-from reviewlint.suppress import DIRECTIVE_RE
+from reviewlint.suppress import BLANKET_EXEMPT, DIRECTIVE_RE
 
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _SKIP_TOKENS = {tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
@@ -77,7 +77,9 @@ def _edit_line(line: str, comment_col: int | None, codes: list[str], reason: str
         if match and match.group("kind") == "ignore":
             raw = match.group("codes")
             if raw is None:
-                return None  # a blanket ignore already covers everything
+                # a blanket ignore covers everything but the blanket-suppression rule itself, which
+                # wants the codes named: that is for a person to do
+                return None
             existing = [c.strip() for c in raw.split(",") if c.strip()]
             merged = existing + [c for c in codes if c not in existing]
             if merged == existing:
@@ -135,6 +137,10 @@ def add_ignores_to_file(path: str, findings: Sequence[Finding], reason: str | No
     written = 0
     for line_no, codes in wanted.items():
         new = _edit_line(lines[line_no - 1], comments.get(line_no), codes, reason)
+        exempt = [c for c in codes if c in BLANKET_EXEMPT]
+        if new is None and exempt:
+            unplaced.append(f"line {line_no}: {', '.join(exempt)} reports the blanket `# reviewlint: ignore` there; "
+                            "name the codes it should hide instead")
         if new is not None:
             lines[line_no - 1] = new
             written += 1

@@ -340,3 +340,16 @@ def test_project_facts_unchanged_skips_the_base_run(tmp_path, monkeypatch):
                                        + "\n@app.post('/orders')\ndef order():\n    return ''\n", encoding="utf-8")
     result = check_paths(["."], settings, engine=engine)
     assert diff.project_facts_changed(diff.changed_lines("main"), result.files, engine)
+
+
+def test_add_ignore_leaves_blanket_ignores_to_a_person(tmp_path):
+    from reviewlint.rule import Finding
+
+    path = tmp_path / "m.py"
+    path.write_text("x = 1  # reviewlint: ignore\n", encoding="utf-8")
+    finding = Finding(code="DEBT002", name="blanket-suppression", viewpoint="team-debt", severity="warning", message="m",
+                      path=str(path), line=1, column=8, end_line=1, end_column=28, statement_line=1,
+                      line_text="x = 1  # reviewlint: ignore")
+    result = add_ignores([finding], "why")
+    assert result.comments == 0 and "name the codes" in result.skipped[0][1]
+    assert path.read_text(encoding="utf-8") == "x = 1  # reviewlint: ignore\n"
