@@ -220,7 +220,12 @@ def _retried_call(block: cst.BaseSuite, ctx: FileContext) -> tuple[cst.Call | No
                 break
     if main:
         main.sort(key=lambda item: item[0])
-        return main[0][1], False
+        call = main[0][1]
+        # ``urlopen(url).read()``: the request is the inner call
+        while (isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Call)
+               and not _trivial_call(call.func.value, ctx.call_name(call.func.value))):
+            call = call.func.value
+        return call, False
     for node in iter_nodes(block):
         if isinstance(node, cst.Call) and not _trivial_call(node, ctx.call_name(node)):
             first = node
@@ -251,12 +256,16 @@ def _statements(block: cst.CSTNode, nested: bool = False) -> Iterator[tuple[cst.
             yield from _statements(stmt.body, True)
 
 
+_TRIVIAL_PREFIXES = ("logging.", "json.", "time.", "asyncio.sleep", "random.", "io.", "base64.", "copy.", "re.",
+                     "os.path.", "functools.", "itertools.", "collections.", "dataclasses.", "typing.", "uuid.")
+
+
 def _trivial_call(node: cst.Call, name: str | None) -> bool:
     if name is None:
         return False
     if name.startswith("builtins."):
         return True
-    if name.startswith(("logging.", "json.", "time.", "asyncio.sleep", "random.")) or name in kr.SLEEP_FUNCTIONS:
+    if name.startswith(_TRIVIAL_PREFIXES) or name in kr.SLEEP_FUNCTIONS:
         return True
     func = node.func
     if isinstance(func, cst.Attribute):

@@ -74,7 +74,7 @@ class MissingRetryPolicy(Rule):
     loop, under a retry decorator (tenacity, backoff, or any decorator named `*retry*`), in a
     lambda handed to a `*retry*` helper, or in a helper only called from such places, nor calls
     in connectivity probes (functions named `verify_*`, `*health*`, `*ping*`, `*preflight*`,
-    `check_*connection`): a retry would hide what they exist to find out. Test files are
+    `check_*connection`; URLs ending in `/health`, `/healthz`, `/ping` ...): a retry would hide what they exist to find out. Test files are
     skipped.
 
     ## Why it matters
@@ -141,6 +141,8 @@ class MissingRetryPolicy(Rule):
         # a connectivity probe: a retry would hide what it exists to find out
         "import aiohttp\n\nasync def verify_connection(url):\n    async with aiohttp.ClientSession() as s:\n"
         "        async with s.get(url) as r:\n            return r.status == 200\n",
+        # a health endpoint is a probe
+        "import requests\n\ndef is_v1(api):\n    return requests.get(f'{api}/v1/health', timeout=10).ok\n",
         # a Request subclass: the method is unknown (PURGE)
         "from urllib.request import Request, urlopen\n\nclass PurgeRequest(Request):\n    def get_method(self):\n        return 'PURGE'\n\n"
         "def purge(url):\n    urlopen(PurgeRequest(url), timeout=5)\n",
@@ -378,13 +380,13 @@ class MissingRetryPolicy(Rule):
             url = argument(node, 1, "url")
         else:
             return None
-        if verb not in kr.IDEMPOTENT_METHODS or (url is not None and _is_loopback(url)):
+        if verb not in kr.IDEMPOTENT_METHODS or (url is not None and _skip_url(url)):
             return None
         return verb
 
     def _module_verb(self, node: cst.Call, call: http.HttpCall) -> str | None:
         url = argument(node, call.url_index, call.url_keyword)
-        if url is not None and _is_loopback(url):
+        if url is not None and _skip_url(url):
             return None
         if call.library == "urllib":
             if argument(node, 1, "data") is not None:
@@ -399,7 +401,7 @@ class MissingRetryPolicy(Rule):
                 if argument(request, 1, "data") is not None:
                     return None
                 inner = argument(request, 0, "url")
-                if inner is not None and _is_loopback(inner):
+                if inner is not None and _skip_url(inner):
                     return None
             return "GET"
         if call.method is not None:
@@ -536,6 +538,29 @@ def _names_retry(text: str) -> bool:
 
 def _is_zero(expr: cst.BaseExpression) -> bool:
     return is_none(expr) or is_false(expr) or (isinstance(expr, cst.Integer) and int(expr.value, 0) == 0)
+
+
+_PROBE_PATH_RE = re.compile(r"/(health|healthz|healthcheck|livez|readyz|ping|heartbeat)(?:[/?#]|$)", re.IGNORECASE)
+
+
+def _skip_url(expr: cst.BaseExpression) -> bool:
+    """A loopback URL, or a health/ping endpoint (a probe: a retry would hide what it exists to find out)."""
+    if _is_loopback(expr):
+        return True
+    text = _literal_text(expr)
+    return bool(text) and bool(_PROBE_PATH_RE.search(text))
+
+
+def _literal_text(expr: cst.BaseExpression) -> str:
+    """The literal characters of a string, f-string or concatenation (placeholders dropped)."""
+    text = string_value(expr)
+    if text is not None:
+        return text
+    if isinstance(expr, cst.FormattedString):
+        return "".join(p.value if isinstance(p, cst.FormattedStringText) else "{}" for p in expr.parts)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        return _literal_text(expr.left) + _literal_text(expr.right)
+    return ""
 
 
 def _is_loopback(expr: cst.BaseExpression) -> bool:
