@@ -15,6 +15,7 @@ built from the module name of the file that defines it, or from the import it ca
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
@@ -35,8 +36,15 @@ DEFAULT_PUBLIC_PATHS = (
 # ---------------------------------------------------------------------- per-file helpers
 def module_ref(ctx: Any) -> str:
     """The dotted module name of the file (its path when it is not importable)."""
-    name = ctx.module_name
+    memo = ctx.memo
+    if "routes.module" in memo:
+        return memo["routes.module"]
+    from reviewlint.engine.project import project_module_name
+
+    name = project_module_name(ctx.path) if os.path.isfile(ctx.path) else None
+    name = name or ctx.module_name
     if name:
+        memo["routes.module"] = name
         return name
     return ctx.relative_path.rsplit(".", 1)[0].replace("/", ".")
 

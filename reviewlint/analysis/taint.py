@@ -32,7 +32,7 @@ PROPAGATING_CALLS = frozenset(
     {
         "builtins.str", "os.path.join", "posixpath.join", "ntpath.join", "urllib.parse.urljoin", "urllib.parse.unquote",
         "urllib.parse.unquote_plus", "builtins.bytes", "builtins.dict", "builtins.list", "builtins.tuple",
-        "builtins.reversed", "builtins.sorted", "builtins.set",
+        "builtins.reversed", "builtins.sorted", "builtins.set", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
     }
 )
 #: calls that check a URL's host (guards for redirects and outbound URLs)

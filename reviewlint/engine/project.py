@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable, Sequence
 
-from reviewlint.engine.context import module_name_for
 
 _ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "reviewlint.toml", ".git")
 _SKIP_DIRS = frozenset({".git", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".nox", "build", "dist",
@@ -75,7 +74,7 @@ class Project:
         if self._module_roots is None:
             out: list[str] = []
             for path in self._on_disk:
-                name = module_name_for(path)
+                name = project_module_name(path)
                 if not name:
                     continue
                 folder = os.path.dirname(os.path.abspath(path))
@@ -183,6 +182,44 @@ class Project:
             engine = engines[rule.code] = Engine([fresh], self.settings)
         result = engine.check_text(text, path, path)
         return result.facts
+
+
+_NAME_CACHE: dict[str, str | None] = {}
+
+
+def project_module_name(path: str) -> str | None:
+    """The dotted module name of ``path``, namespace packages included: the folders from the
+    highest one (at most 6 up) that has an ``__init__.py``, down to the file
+    (``open_webui/utils/auth.py`` with only ``open_webui/__init__.py`` → ``open_webui.utils.auth``).
+    None for a file outside any package."""
+    abspath = os.path.abspath(path)
+    if abspath in _NAME_CACHE:
+        return _NAME_CACHE[abspath]
+    directory, filename = os.path.split(abspath)
+    stem = os.path.splitext(filename)[0]
+    folders: list[str] = []
+    top = -1
+    probe = directory
+    for level in range(6):
+        name = os.path.basename(probe)
+        if not name or not name.isidentifier():
+            break
+        folders.append(name)
+        if os.path.isfile(os.path.join(probe, "__init__.py")):
+            top = level
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    if top < 0:
+        result = None
+    else:
+        parts = list(reversed(folders[: top + 1]))
+        if stem != "__init__":
+            parts.append(stem)
+        result = ".".join(parts)
+    _NAME_CACHE[abspath] = result
+    return result
 
 
 def _inside(path: str, folder: str) -> bool:

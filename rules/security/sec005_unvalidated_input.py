@@ -13,12 +13,14 @@ from reviewlint.knowledge import http
 from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
 
 PATH_SINKS = {
-    "builtins.open": 0, "io.open": 0, "pathlib.Path": 0, "pathlib.PurePath": 0, "pathlib.PosixPath": 0,
+    "builtins.open": 0, "io.open": 0,
     "flask.send_file": 0, "flask.helpers.send_file": 0, "quart.send_file": 0,
     "fastapi.responses.FileResponse": 0, "starlette.responses.FileResponse": 0,
     "os.remove": 0, "os.unlink": 0, "os.rmdir": 0, "shutil.rmtree": 0, "os.listdir": 0, "os.scandir": 0,
     "shutil.copyfile": 0, "shutil.copy": 0, "aiofiles.open": 0,
 }
+PATH_IO_METHODS = frozenset({"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir",
+                             "touch", "mkdir", "rename", "replace", "iterdir", "glob", "rglob"})
 REDIRECT_SINKS = {
     "flask.redirect": 0, "flask.helpers.redirect": 0, "werkzeug.utils.redirect": 0, "quart.redirect": 0,
     "django.shortcuts.redirect": 0, "django.http.HttpResponseRedirect": 0, "django.http.HttpResponsePermanentRedirect": 0,
@@ -135,6 +137,9 @@ class UnvalidatedInput(Rule):
         "import httpx\nfrom fastapi import Request\n\nasync def proxy(request: Request, base_url):\n"
         "    target = base_url + '/api'\n    target += f'?{request.query_params}'\n"
         "    return await httpx.AsyncClient().get(target)\n",
+        # building a Path is not file access (only its suffix is used here)
+        "from pathlib import Path\nfrom flask import request\n\ndef f():\n    ext = Path(request.args['name']).suffix\n"
+        "    return ext in {'.png', '.jpg'}\n",
         # a redirect to a fixed local path
         "from flask import redirect, request\n\ndef f():\n    return redirect('/items/' + request.args['id'])\n",
         # typed route parameters are converted by the framework
@@ -168,6 +173,9 @@ class UnvalidatedInput(Rule):
         Invalid("from flask import render_template_string, request\n\ndef hello():\n"
                 "    name = request.args.get('name', '')\n    return render_template_string('<h1>Hi ' + name + '</h1>')\n",
                 line=5, message="template"),
+        Invalid("from pathlib import Path\nfrom flask import request\nROOT = Path('/srv')\n\ndef read():\n"
+                "    target = ROOT / request.args['name']\n    return target.read_text()\n", line=7,
+                message="path traversal"),
         Invalid("from pathlib import Path\nfrom flask import request\n\ndef read():\n    parts = [request.args['dir'], 'x.txt']\n"
                 "    return open('/'.join(parts)).read()\n", line=6),
         # the guard protects only its own body
@@ -233,20 +241,24 @@ class UnvalidatedInput(Rule):
         sinks.claim_sink(ctx, node, self.code)
         self.pending.append((node, source, kind, label))
 
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        """``Path(base) / name``: a path built from request data."""
-        if not self.tracker.active or not isinstance(node.operator, cst.Divide):
-            return
-        left = node.left
-        origin = left
-        if isinstance(left, cst.Name):
-            binding = self.context.binding(left)
+    def _path_io(self, node: cst.Call) -> cst.BaseExpression | None:
+        """``Path(base, name).read_text()`` / ``(root / name).unlink()``: file access through a Path."""
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in PATH_IO_METHODS:
+            return None
+        receiver = func.value
+        origin = receiver
+        if isinstance(receiver, cst.Name):
+            binding = self.context.binding(receiver)
             origin = binding.origin if binding is not None else None
-        if not (isinstance(origin, cst.Call) and (self.context.call_name(origin) or "").startswith("pathlib.")):
-            return
-        source = self.tracker.tainted(node.right)
-        if source is not None:
-            self.pending.append((node, source, "path", "a `Path`"))
+        while isinstance(origin, cst.BinaryOperation) and isinstance(origin.operator, cst.Divide):
+            origin = origin.left
+            if isinstance(origin, cst.Name):
+                binding = self.context.binding(origin)
+                origin = binding.origin if binding is not None else None
+        if isinstance(origin, cst.Call) and (self.context.call_name(origin) or "").startswith("pathlib."):
+            return receiver
+        return None
 
     def _classify(self, node: cst.Call, name: str) -> tuple[str | None, cst.BaseExpression | None]:
         ctx = self.context
@@ -268,6 +280,9 @@ class UnvalidatedInput(Rule):
         call = http.http_call(name)
         if call is not None:
             return "URL", argument(node, call.url_index, call.url_keyword)
+        receiver = self._path_io(node)
+        if receiver is not None:
+            return "path", receiver
         return None, None
 
     # ------------------------------------------------------------------ report
