@@ -127,6 +127,8 @@ def _hand_retry(loop_node: cst.CSTNode, ctx: FileContext) -> HandRetry | None:
             return None  # ``for backend in backends``: a fallback chain, not a retry
         targets = set(dotted_texts(loop_node.target))
     try_node = shape.try_node
+    if not _leaves_on_success(loop_node, try_node):
+        return None  # a poll loop: it goes round on success too, until a condition holds
     body_names = _names_read(try_node.body, ctx)
     if targets and targets & body_names and not any(kr.RETRY_NAME_RE.search(t) for t in targets):
         return None  # ``for port in range(...)``: the loop tries different values, it does not retry
@@ -169,6 +171,27 @@ def _literal_attempts(expr: cst.BaseExpression) -> int | None:
         return len(range(*values))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+
+
+def _leaves_on_success(loop_node: cst.CSTNode, try_node: cst.Try) -> bool:
+    """The loop is left (``return``/``break``) whenever the tried call succeeds: a
+    ``return``/``break`` not behind an ``if`` in the try body (or its ``with`` blocks), its
+    ``else:``, or the loop body after the try."""
+    blocks: list[cst.BaseSuite] = [try_node.body]
+    if try_node.orelse is not None:
+        blocks.append(try_node.orelse.body)
+    while blocks:
+        block = blocks.pop()
+        for stmt in _body_statements(block):
+            if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(b, (cst.Return, cst.Break)) for b in stmt.body):
+                return True
+            if isinstance(stmt, cst.With):
+                blocks.append(stmt.body)
+    after = _body_statements(loop_node.body)
+    for stmt in after[after.index(try_node) + 1 :] if try_node in after else []:
+        if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(b, (cst.Return, cst.Break)) for b in stmt.body):
+            return True
+    return False
 
 
 def _is_attempt_iterable(expr: cst.BaseExpression, ctx: FileContext) -> bool:
@@ -502,7 +525,7 @@ def _if_leaves(node: cst.If) -> bool:
 
 
 @dataclass(frozen=True)
-class RetryConfig:
+class RetryConfig:  # noqa: D101
     """What a tenacity/backoff decorator or controller call configures."""
 
     library: str  # "tenacity" | "backoff"
@@ -517,6 +540,8 @@ class RetryConfig:
     #: the node to report (the decorator expression or the call)
     node: cst.CSTNode
     shown: str
+    #: the catch-all exception argument as written (backoff)
+    broad: str = ""
 
 
 def tenacity_target(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
@@ -535,8 +560,10 @@ def tenacity_config(node: cst.BaseExpression, ctx: FileContext) -> RetryConfig |
         keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
         positional = [a for a in node.args if a.keyword is None and not a.star]
         opaque = has_star_kwargs(node) or has_star_args(node)
-        # ``retry(fn)``: tenacity's decorator applied to a function, i.e. a bare ``@retry``
-        bare = not keywords and not opaque and (not positional or (target in kr.TENACITY_DECORATORS and len(positional) == 1))
+        # ``retry(fn)``: tenacity's decorator applied to a function, i.e. a bare ``@retry``;
+        # ``@retry(reraise=True)`` lacks the same three parts: one finding (REL003), not three
+        bare = (not opaque and not {"stop", "wait", "retry"} & keywords.keys()
+                and (not positional or (target in kr.TENACITY_DECORATORS and len(positional) == 1)))
         retry_value = keywords.get("retry")
         return RetryConfig(
             "tenacity",
@@ -582,9 +609,12 @@ def backoff_config(node: cst.Call, ctx: FileContext) -> RetryConfig | None:
     opaque = has_star_kwargs(node) or has_star_args(node)
     keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
     everything = False
+    broad = ""
     if name in kr.BACKOFF_ON_EXCEPTION and "giveup" not in keywords:
         exc = argument(node, 1, "exception")
         everything = exc is not None and _is_broad_types(exc, ctx)
+        if everything and exc is not None:
+            broad = " ".join(code_of(exc).split())
     return RetryConfig(
         "backoff",
         False,
@@ -594,6 +624,7 @@ def backoff_config(node: cst.Call, ctx: FileContext) -> RetryConfig | None:
         everything,
         node,
         code_of(node.func).strip(),
+        broad,
     )
 
 

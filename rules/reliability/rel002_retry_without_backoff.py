@@ -21,7 +21,8 @@ class RetryWithoutBackoff(Rule):
     is backoff, with or without jitter; `random.uniform(...)` jitter is fine too. A delay
     computed by a helper (`time.sleep(self._backoff(attempt))`) is trusted.
 
-    Not flagged: a single immediate retry (`for _ in range(2)`: reconnect or refresh a token,
+    Not flagged: poll loops (the loop also goes round when the call succeeds, until a
+    condition holds: a fixed interval is right there), test files, a single immediate retry (`for _ in range(2)`: reconnect or refresh a token,
     then try once more), loops over other things than attempts (`for backend in backends` fallback
     chains, `for port in range(...)` when the try uses the port), loops whose handlers only
     catch errors that are never transient (`IntegrityError`, `ValueError`, `FileExistsError`:
@@ -60,6 +61,7 @@ class RetryWithoutBackoff(Rule):
     viewpoint = Viewpoint.RELIABILITY
     severity = Severity.WARNING
     message = "retry loop without backoff: retries hammer the failing service"
+    skip_in_tests = True
 
     valid = [
         # exponential backoff
@@ -98,6 +100,13 @@ class RetryWithoutBackoff(Rule):
         # a single immediate retry (two attempts) after reconnecting
         "def publish(self, msg):\n    for _ in range(2):\n        try:\n            return self.redis.publish('ch', msg)\n"
         "        except ConnectionError:\n            self.reconnect()\n",
+        # a poll loop goes round on success too: a fixed interval is fine there
+        "import time, requests\n\ndef wait_done(url):\n    for _ in range(30):\n        try:\n            r = requests.get(url, timeout=5)\n"
+        "            if r.json()['state'] == 'done':\n                return r.json()\n        except requests.ConnectionError:\n            pass\n"
+        "        time.sleep(2)\n",
+        # tests wait for fixtures with plain loops
+        Valid("import time, requests\n\ndef wait_up(url):\n    for _ in range(50):\n        try:\n            return requests.get(url, timeout=1)\n"
+              "        except requests.ConnectionError:\n            time.sleep(0.1)\n", path="tests/conftest.py"),
         # a handler that gives up is not a retry
         "import requests\n\ndef get(url):\n    for _ in range(3):\n        try:\n            return requests.get(url, timeout=5)\n"
         "        except requests.ConnectionError:\n            raise\n",

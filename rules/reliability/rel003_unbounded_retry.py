@@ -18,14 +18,14 @@ class UnboundedRetry(Rule):
     * tenacity `@retry(...)`, `Retrying(...)` or `AsyncRetrying(...)` without `stop=`;
     * `backoff.on_exception`/`backoff.on_predicate` without `max_tries` or `max_time`.
 
-    A bare tenacity `@retry` (no arguments: it retries forever, immediately, on every
-    exception) is reported once, here, with a message naming all three missing parts;
+    A bare tenacity `@retry` (no arguments, or none of `stop=`/`wait=`/`retry=`: it retries
+    forever, immediately, on every exception) is reported once, here, with a message naming all three missing parts;
     REL004 and REL005 stay silent on it.
 
     Not flagged: `while` loops with a condition (`while attempt < 5`), `while True` loops that
     count attempts or check a deadline (`time.monotonic()`, `deadline`, `timeout`) and leave,
-    a `**kwargs` pass-through to the decorator (the bound may be in there), and loops that
-    are not retries of a remote call (see REL002).
+    a `**kwargs` pass-through to the decorator (the bound may be in there), loops that are
+    not retries of a remote call or are poll loops (see REL002), and test files.
 
     ## Why it matters
     When the dependency is down for good (a wrong URL, revoked credentials, a deleted
@@ -52,6 +52,7 @@ class UnboundedRetry(Rule):
     viewpoint = Viewpoint.RELIABILITY
     severity = Severity.WARNING
     message = "retry without an attempt or time bound"
+    skip_in_tests = True
 
     valid = [
         "from tenacity import retry, stop_after_attempt, wait_exponential\n\n"
@@ -86,6 +87,8 @@ class UnboundedRetry(Rule):
         Invalid("from tenacity import retry\n\n@retry\ndef f():\n    pass\n", line=3,
                 message="no `stop=` (retries forever), no `wait=` (retries immediately) and no `retry=`", count=1),
         Invalid("import tenacity as t\n\n@t.retry()\ndef f():\n    pass\n", line=3, message="no `stop=`", count=1),
+        Invalid("import tenacity\n\nclass Api:\n    @tenacity.retry(reraise=True)\n    def f(self):\n        pass\n", line=4,
+                message="`@tenacity.retry(...)` has no `stop=` (retries forever), no `wait=`", count=1),
         Invalid("from tenacity import retry, wait_exponential\n\n@retry(wait=wait_exponential(), reraise=True)\ndef f():\n    pass\n",
                 line=3, message="`@retry(...)` has no `stop=`"),
         Invalid("from tenacity import AsyncRetrying, wait_random_exponential\n\nasync def f():\n"
@@ -138,10 +141,12 @@ class UnboundedRetry(Rule):
     def _report_bare(self, config: RetryConfig) -> None:
         node = config.node
         if isinstance(node, cst.Call):
-            shown = f"@{config.shown}()" if self._is_decorator(node) else f"{config.shown}()"
+            inner = "(...)" if node.args else "()"
+            shown = f"@{config.shown}{inner}" if self._is_decorator(node) else f"{config.shown}{inner}"
+            bare = "" if node.args else "bare "
         else:
-            shown = f"@{config.shown}"
-        self.report(node, f"bare `{shown}` has no `stop=` (retries forever), no `wait=` (retries immediately) "
+            shown, bare = f"@{config.shown}", "bare "
+        self.report(node, f"{bare}`{shown}` has no `stop=` (retries forever), no `wait=` (retries immediately) "
                                  "and no `retry=` (retries every exception, bugs included): add "
                                  "`stop=stop_after_attempt(n)`, `wait=wait_exponential_jitter()` and "
                                  "`retry=retry_if_exception_type(<transient errors>)`")

@@ -58,6 +58,7 @@ class RetryConfigWithoutBackoff(Rule):
         # bare @retry is REL003's
         "from tenacity import retry\n\n@retry\ndef f():\n    pass\n",
         "import tenacity\n\n@tenacity.retry()\ndef f():\n    pass\n",
+        "import tenacity\n\n@tenacity.retry(reraise=True)\ndef f():\n    pass\n",
         "import tenacity\n\ndef f(**options):\n    return tenacity.Retrying(**options)\n",
         # connect-only transport retries are out of scope
         "import httpx\nclient = httpx.Client(transport=httpx.HTTPTransport(retries=3))\n",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from reviewlint.analysis.calls import code_of
 from reviewlint.analysis.retry import backoff_config, hand_retry, tenacity_config
 from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
 
@@ -22,8 +23,8 @@ class RetryOnAnyError(Rule):
     Not flagged: handlers that look at the error and give up on some (`if not
     is_retryable(e): raise`, `isinstance(e, ...)`, `e.response.status_code` checks), loops
     where an earlier `except` re-raises the permanent errors, `backoff` with a `giveup=`
-    predicate, a bare tenacity `@retry` (REL003 reports it once), and `**kwargs`
-    pass-throughs.
+    predicate, a bare tenacity `@retry` (REL003 reports it once), `**kwargs`
+    pass-throughs, and test files.
 
     ## Why it matters
     Only transient failures (timeouts, dropped connections, 429 and 5xx answers) get better
@@ -52,6 +53,7 @@ class RetryOnAnyError(Rule):
     viewpoint = Viewpoint.RELIABILITY
     severity = Severity.WARNING
     message = "retry on any exception"
+    skip_in_tests = True
 
     valid = [
         "import time, requests\n\ndef get(url):\n    for attempt in range(5):\n        try:\n            return requests.get(url, timeout=5)\n"
@@ -73,6 +75,8 @@ class RetryOnAnyError(Rule):
         # bare @retry is REL003's
         "from tenacity import retry\n\n@retry\ndef f():\n    pass\n",
         "import tenacity\n\ndef f(**kw):\n    return tenacity.AsyncRetrying(**kw)\n",
+        # no stop/wait/retry at all is REL003's, once
+        "import tenacity\n\n@tenacity.retry(reraise=True)\ndef f():\n    pass\n",
     ]
     invalid = [
         Invalid(
@@ -113,8 +117,6 @@ class RetryOnAnyError(Rule):
                                  "catch only transient errors (timeouts, connection errors, 429/5xx) and re-raise the rest")
 
     def _type_text(self, handler: cst.ExceptHandler) -> str:
-        from reviewlint.analysis.calls import code_of
-
         text = " ".join(code_of(handler.type).split()) if handler.type is not None else ""
         return text if len(text) <= 40 else text[:39] + "…"
 
@@ -126,8 +128,11 @@ class RetryOnAnyError(Rule):
                 return
             parent = ctx.parent
             shown = f"@{config.shown}(...)" if isinstance(parent, cst.Decorator) and parent.decorator is node else f"{config.shown}(...)"
-            if any(a.keyword is not None and a.keyword.value == "retry" for a in node.args):
-                problem = f"`{shown}` retries on every exception (`retry_if_exception_type(Exception)`)"
+            condition = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "retry"), None)
+            if condition is not None:
+                text = " ".join(code_of(condition).split())
+                text = text if len(text) <= 50 else text[:49] + "…"
+                problem = f"`{shown}` retries on every exception (`retry={text}`)"
             else:
                 problem = f"`{shown}` has no `retry=` condition, so it retries on every exception"
             self.report(node, f"{problem}, bugs and 4xx answers included: "
@@ -135,5 +140,6 @@ class RetryOnAnyError(Rule):
             return
         config = backoff_config(node, ctx)
         if config is not None and not config.opaque and config.retries_everything:
-            self.report(node, f"`{config.shown}(..., Exception)` retries every failure, bugs and 4xx answers included: "
+            broad = config.broad if len(config.broad) <= 40 else config.broad[:39] + "…"
+            self.report(node, f"`{config.shown}(..., {broad})` retries every failure, bugs and 4xx answers included: "
                               "list only transient exceptions, or add `giveup=`")
