@@ -68,7 +68,13 @@ def test_err002_import_fallback_only_around_imports():
     ok = "try:\n    import orjson as json\nexcept ModuleNotFoundError:\n    json = None\n"
     bad = "try:\n    start_plugin()\nexcept ModuleNotFoundError:\n    pass\n"
     assert codes(_check(ok, ["ERR002"])) == []
-    assert codes(_check(bad, ["ERR002"])) == [("ERR002", 3)]
+    assert codes(_check(bad, ["ERR002"], rules={"ERR002": {"all-exception-types": True}})) == [("ERR002", 3)]
+
+
+def test_err002_narrow_types_only_with_option():
+    src = "def f(v):\n    try:\n        return parse_srs(v)\n    except SRSException:\n        return None\n"
+    assert codes(_check(src, ["ERR002"])) == []
+    assert codes(_check(src, ["ERR002"], rules={"ERR002": {"all-exception-types": True}})) == [("ERR002", 4)]
 
 
 # ---------------------------------------------------------------- ERR003

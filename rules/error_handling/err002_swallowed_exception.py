@@ -10,9 +10,23 @@ from reviewlint.analysis.handlers import (
     nested_small_statements,
 )
 from reviewlint.analysis.loops import retry_loop
-from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
+from reviewlint.rule import Invalid, Option, Rule, Severity, Valid, Viewpoint
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+#: types that say "something failed": the broad catches and the failures of dependencies
+#: (I/O, network, database, HTTP clients); matched on the last segment of the name
+FAILURE_TYPES = frozenset({
+    "Exception", "BaseException", "OSError", "IOError", "EnvironmentError", "ConnectionError",
+    "ConnectionResetError", "ConnectionRefusedError", "ConnectionAbortedError", "BrokenPipeError", "TimeoutError",
+    "DatabaseError", "OperationalError", "InterfaceError", "IntegrityError", "RequestException", "HTTPError",
+    "URLError", "ConnectError", "TransportError", "TimeoutException", "HTTPStatusError", "ClientError",
+    "ClientResponseError", "ClientConnectionError", "SMTPException", "RedisError", "PyMongoError",
+    "BotoCoreError", "SSLError", "gaierror",
+})
+#: modules whose exceptions are failures of a dependency
+FAILURE_MODULES = ("requests.", "httpx.", "aiohttp.", "urllib3.", "urllib.error.", "sqlalchemy.", "psycopg",
+                   "redis.", "pymongo.", "botocore.", "boto3.", "django.db.", "smtplib.", "socket.", "ssl.", "grpc.",
+                   "asyncpg.", "kombu.", "celery.")
 _PREDICATE_PREFIXES = ("is_", "has_", "can_", "should_", "supports_", "allows_", "check_", "exists", "is", "has")
 _IMPORT_CALLS = frozenset({"importlib.import_module", "builtins.__import__", "django.utils.module_loading.import_string"})
 
@@ -23,6 +37,11 @@ class SwallowedException(Rule):
     ## What it does
     Flags a typed `except` clause whose body only does `pass`, `continue`, `...` or
     `return <constant>`: no log call, no re-raise, nothing derived from the exception.
+    By default the caught types must say "something failed": a broad catch (`Exception`,
+    `BaseException`) or a failure of a dependency (`OSError`/`ConnectionError`/`TimeoutError`,
+    database errors, requests/httpx/aiohttp/urllib3 errors ...). Narrow, specific exceptions
+    (`except SRSException: return None`) were deliberate outcomes in nearly every case on real
+    code; set `all-exception-types = true` to flag every type.
 
     Not flagged: a bare `except:` (that is ERR001 alone); handlers that log, re-raise, or
     return/raise something derived from the exception (their body is more than a constant);
@@ -56,6 +75,11 @@ class SwallowedException(Rule):
     severity = Severity.WARNING
     message = "exception swallowed: the handler neither logs nor re-raises"
 
+    options = {
+        "all-exception-types": Option(bool, False, "flag swallowed handlers of any exception type, not only broad "
+                                                   "catches and failures of I/O, network, database and HTTP clients"),
+    }
+
     valid = [
         # bare except is ERR001's finding
         "try:\n    send()\nexcept:\n    pass\n",
@@ -80,6 +104,8 @@ class SwallowedException(Rule):
         "def f(pk):\n    try:\n        return User.objects.get(pk=pk)\n    except User.DoesNotExist:\n        return None\n",
         # a predicate answers False
         "def is_reachable(host):\n    try:\n        ping(host)\n        return True\n    except Exception:\n        return False\n",
+        # a narrow, specific exception is a deliberate outcome (unless all-exception-types)
+        "def f(v):\n    try:\n        return parse_srs(v)\n    except SRSException:\n        return None\n",
         # a documented decision
         "import os\n\ndef cleanup(path):\n    try:\n        os.remove(path)\n    except OSError:\n        # best effort: the tmp reaper removes leftovers\n        pass\n",
         "def close(conn):\n    try:\n        conn.close()\n    except ConnectionError:  # already closed by the server\n        pass\n",
@@ -96,10 +122,12 @@ class SwallowedException(Rule):
         Invalid("async def delete_note(db, note_id):\n    try:\n        await db.execute(q, note_id)\n        await db.commit()\n"
                 "        return True\n    except Exception:\n        return False\n", line=6, message="return False"),
         Invalid("def f():\n    try:\n        import json\n        notify()\n    except Exception:\n        ...\n", line=5),
+        Invalid("def f(v):\n    try:\n        return parse_srs(v)\n    except SRSException:\n        return None\n", line=4,
+                options={"all-exception-types": True}),
         # a tool pragma is not an explanation
         Invalid("try:\n    send()\nexcept OSError:  # noqa: S110\n    pass\n", line=3),
         # an ImportError from something that is not an import is a real failure
-        Invalid("try:\n    run_plugin()\nexcept ImportError:\n    pass\n", line=3),
+        Invalid("try:\n    run_plugin()\nexcept ImportError:\n    pass\n", line=3, options={"all-exception-types": True}),
     ]
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
@@ -117,6 +145,8 @@ class SwallowedException(Rule):
             return
         if catches_only_expected(types):
             return
+        if not self.config["all-exception-types"] and not any(_is_failure(t) for t in types):
+            return  # a narrow, specific exception: a deliberate outcome more often than a lost failure
         if explained_by_comment(node):
             return  # a documented decision
         if action in ("return False", "return True") and self._in_predicate():
@@ -152,6 +182,10 @@ class SwallowedException(Rule):
             if isinstance(call, cst.Call) and self.context.call_name(call) in _IMPORT_CALLS:
                 return True
         return False
+
+
+def _is_failure(qualname: str) -> bool:
+    return qualname.rsplit(".", 1)[-1] in FAILURE_TYPES or qualname.startswith(FAILURE_MODULES)
 
 
 def _is_constant(expr: cst.BaseExpression | None) -> bool:
