@@ -19,15 +19,14 @@ Answers that do not depend on the node are cached in ``ctx.memo``.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import os
 import re
-import sys
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 import libcst as cst
 
+from reviewlint.analysis import entry_points
 from reviewlint.globs import match_any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -180,60 +179,18 @@ COMPOSITION_ROOT_NAMES = frozenset(
     {"main", "_main", "cli", "create_app", "make_app", "build_app", "app_factory", "create_application",
      "get_application", "get_wsgi_application", "get_asgi_application"}
 )
-_CLI_DECORATORS = frozenset({"command", "group", "callback"})
-_CLI_MODULES = ("click", "typer", "asyncclick", "rich_click", "cloup")
 
 
 def is_cli_command(ctx: "FileContext", func: cst.FunctionDef) -> bool:
-    """Decorated as a click/typer command or group (``@click.command()``, ``@app.command()``, ``@cli.group()``)."""
-    for dec in func.decorators:
-        expr = dec.decorator
-        if isinstance(expr, cst.Call):
-            expr = expr.func
-        name = ctx.qualname(expr) or ""
-        if name.split(".", 1)[0] in _CLI_MODULES:
-            return True
-        if isinstance(expr, cst.Attribute) and expr.attr.value in _CLI_DECORATORS:
-            return True
-    return False
-
-
-def _scripts_file(root: str) -> str:
-    return os.path.join(root, "pyproject.toml")
-
-
-@functools.lru_cache(maxsize=16)
-def project_scripts(root: str) -> frozenset[tuple[str, str]]:
-    """``(module, function)`` of each ``[project.scripts]`` entry of ``root``'s pyproject.toml."""
-    path = _scripts_file(root)
-    if not os.path.isfile(path):
-        return frozenset()
-    try:
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover
-            import tomli as tomllib
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except Exception:
-        return frozenset()
-    out: set[tuple[str, str]] = set()
-    for table in ("scripts", "gui-scripts"):
-        scripts = data.get("project", {}).get(table, {})
-        if not isinstance(scripts, dict):
-            continue
-        for target in scripts.values():
-            if isinstance(target, str) and ":" in target:
-                module, _, obj = target.partition(":")
-                out.add((module.strip(), obj.strip().split(".", 1)[0]))
-    return frozenset(out)
+    """Decorated as a click/typer command or group (shared with OBS001: :mod:`reviewlint.analysis.entry_points`)."""
+    return bool(func.decorators) and entry_points.is_command_decorated(ctx, func)
 
 
 def is_project_script(ctx: "FileContext", func: cst.FunctionDef) -> bool:
     """``func`` is a module-level function named in ``[project.scripts]`` of the analysed project."""
     if ctx.settings is None or len(ctx.functions) != 1 or ctx.classes:
         return False
-    scripts = project_scripts(ctx.settings.root)
+    scripts = entry_points.project_scripts(ctx.settings)
     if not scripts:
         return False
     own = ctx.module_name or os.path.splitext(os.path.basename(ctx.path))[0]
