@@ -29,6 +29,8 @@ EXPECTED_OUTCOMES: frozenset[str] = frozenset({
 def is_expected_outcome(type_name: str) -> bool:
     """A lookup/conversion/validation outcome (``KeyError``, ``User.DoesNotExist``, ``Suspicious*``)."""
     last = type_name.rsplit(".", 1)[-1]
+    if last == "ModuleNotFoundError":
+        return False  # an import fallback, judged by the import guard
     return (last in EXPECTED_OUTCOMES or last.endswith(("DoesNotExist", "NotFound", "NotFoundError"))
             or last.startswith("Suspicious"))
 
