@@ -1,0 +1,279 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from reviewlint.analysis.calls import code_of
+from reviewlint.analysis.loops import is_literal_collection
+from reviewlint.engine.context import OTHER
+from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
+
+_GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
+#: constructions that bound concurrency
+_LIMITERS = frozenset(
+    {
+        "asyncio.Semaphore", "asyncio.BoundedSemaphore", "asyncio.locks.Semaphore", "asyncio.locks.BoundedSemaphore",
+        "asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup", "asyncio.Queue",
+        "anyio.Semaphore", "anyio.CapacityLimiter", "anyio.create_task_group", "anyio.to_thread.current_default_thread_limiter",
+        "trio.Semaphore", "trio.CapacityLimiter", "aiolimiter.AsyncLimiter", "asyncio_pool.AioPool",
+    }
+)
+_LIMIT_WORDS = ("sem", "limit", "throttl", "concurren", "bound", "slot")
+#: work handed to a thread pool is bounded by the pool's size
+_EXECUTOR_CALLS = frozenset({"asyncio.to_thread", "asyncio.threads.to_thread", "anyio.to_thread.run_sync"})
+#: collections of registered callables: their number is fixed by code, not by data
+_CALLBACK_WORDS = ("receiver", "handler", "callback", "listener", "hook", "subscriber", "observer", "plugin",
+                   "middleware", "waiter")
+
+
+@dataclass
+class _Site:
+    """Where a limit exists: the function stack (ids), the class (id), and the function's key."""
+
+    functions: tuple[int, ...]
+    klass: int | None
+    key: str | None
+
+
+@dataclass
+class _Gather:
+    node: cst.Call
+    functions: tuple[int, ...]
+    klass: int | None
+    callee: str | None
+    variable: str
+    collection: str
+
+
+class UnboundedGather(Rule):
+    """`asyncio.gather` over a collection of any size, with nothing bounding concurrency.
+
+    ## What it does
+    Flags `asyncio.gather(*(f(x) for x in xs))`, `gather(*[f(x) for x in xs])`,
+    `gather(*map(f, xs))` and `gather(*tasks)` where `tasks` is such a comprehension, over a
+    collection that is not a literal, when no concurrency limit is in scope: no
+    `asyncio.Semaphore`/`BoundedSemaphore`, `TaskGroup`, `anyio.CapacityLimiter` or
+    `aiolimiter.AsyncLimiter` built in the enclosing functions, their class or the module,
+    and no `async with <semaphore/limiter>` in the coroutine function being gathered.
+
+    Not flagged: literal collections and `range(<literal>)` (the fan-out is fixed), a
+    `gather` of a few named coroutines (`gather(a(), b())`), work handed to a thread pool
+    (`asyncio.to_thread`, `run_in_executor`: the pool bounds it), fan-out over registered
+    callbacks (`receivers`, `handlers`, `listeners`, `hooks`: their number is fixed by code),
+    and lists built some other way (reviewlint does not guess their size).
+
+    ## Why it matters
+    `gather` starts every coroutine at once. With 10 000 items that is 10 000 simultaneous
+    connections: the remote API rate-limits or falls over, the local connection pool and file
+    descriptors run out, and one slow dependency cascades. Bounded concurrency keeps the
+    speed-up and the service.
+
+    ## Example
+    ```python
+    results = await asyncio.gather(*(fetch(client, u) for u in urls))
+    ```
+
+    ## Use instead
+    ```python
+    limit = asyncio.Semaphore(10)
+
+    async def bounded(u):
+        async with limit:
+            return await fetch(client, u)
+
+    results = await asyncio.gather(*(bounded(u) for u in urls))
+    ```
+    """
+
+    code = "SCALE002"
+    name = "unbounded-gather"
+    viewpoint = Viewpoint.SCALABILITY
+    severity = Severity.WARNING
+    message = "asyncio.gather over a whole collection with no concurrency limit"
+
+    valid = [
+        # a semaphore in scope
+        "import asyncio\n\nasync def f(client, urls):\n    limit = asyncio.Semaphore(10)\n\n    async def one(u):\n"
+        "        async with limit:\n            return await client.get(u)\n\n"
+        "    return await asyncio.gather(*(one(u) for u in urls))\n",
+        # the gathered coroutine takes a limiter itself
+        "import asyncio\n\nasync def one(sem, u):\n    async with sem:\n        return u\n\n"
+        "async def f(urls, sem):\n    return await asyncio.gather(*[one(sem, u) for u in urls])\n",
+        # a module-level limiter
+        "import asyncio\nLIMIT = asyncio.BoundedSemaphore(5)\n\nasync def f(urls):\n"
+        "    return await asyncio.gather(*(fetch(u) for u in urls))\n",
+        # a class-level limiter built in __init__
+        "import asyncio\n\nclass C:\n    def __init__(self):\n        self._sem = asyncio.Semaphore(4)\n\n"
+        "    async def many(self, ids):\n        return await asyncio.gather(*(self.one(i) for i in ids))\n",
+        # literal collections and fixed ranges
+        "import asyncio\n\nasync def f():\n    await asyncio.gather(*(ping(h) for h in ('a', 'b', 'c', 'd')))\n"
+        "    await asyncio.gather(*[worker(i) for i in range(4)])\n",
+        # a few named coroutines
+        "import asyncio\n\nasync def f():\n    return await asyncio.gather(users(), orders(), stock())\n",
+        # work handed to a thread pool is bounded by the pool
+        "import asyncio\n\nasync def f(paths):\n    return await asyncio.gather(*[asyncio.to_thread(read, p) for p in paths])\n",
+        "import asyncio\n\nasync def f(batches):\n    loop = asyncio.get_running_loop()\n"
+        "    tasks = [loop.run_in_executor(None, upsert, b) for b in batches]\n    return await asyncio.gather(*tasks)\n",
+        # registered callbacks: their number is fixed by code
+        "import asyncio\n\nasync def send(self, event):\n"
+        "    return await asyncio.gather(*(r(event) for r in self.async_receivers))\n",
+        # a list built some other way is not guessed at
+        "import asyncio\n\nasync def f(jobs):\n    tasks = []\n    for j in jobs:\n        tasks.append(run(j))\n"
+        "    return await asyncio.gather(*tasks)\n",
+    ]
+    invalid = [
+        Invalid(
+            "import asyncio\n\nasync def f(client, urls):\n    return await asyncio.gather(*(client.get(u) for u in urls))\n",
+            line=4, message="one task per `u` in `urls`", count=1,
+        ),
+        Invalid(
+            "from asyncio import gather\n\nasync def f(ids):\n    tasks = [load(i) for i in ids]\n    return await gather(*tasks)\n",
+            line=5, message="Semaphore",
+        ),
+        Invalid(
+            "import asyncio as aio\n\nasync def f(urls):\n    return await aio.gather(*map(fetch, urls), return_exceptions=True)\n",
+            line=4, message="`urls`",
+        ),
+        Invalid(
+            "import asyncio\n\nasync def f(repo, users):\n"
+            "    await asyncio.gather(*[repo.save(u) for u in users if u.dirty])\n",
+            line=4,
+        ),
+    ]
+
+    def begin(self) -> None:
+        self._sites: list[_Site] = []
+        self._gathers: list[_Gather] = []
+        #: function id stack (the walk's function stack, as ids)
+
+    # ------------------------------------------------------------------ where we are
+    def _where(self) -> tuple[tuple[int, ...], int | None, str | None]:
+        ctx = self.context
+        functions = tuple(id(f) for f in ctx.functions)
+        klass = id(ctx.classes[-1].node) if ctx.classes else None
+        key = None
+        if ctx.functions:
+            func = ctx.functions[0]
+            key = func.name.value
+            if ctx.classes and ctx.method_class is not None and len(ctx.functions) == 1:
+                key = f"self.{func.name.value}"
+        return functions, klass, key
+
+    # ------------------------------------------------------------------ limits
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.context
+        name = ctx.call_name(node)
+        if name in _LIMITERS:
+            self._sites.append(_Site(*self._where()))
+            return
+        if name in _GATHER:
+            self._judge_gather(node)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        # ``async with sem:`` / ``async with self._limiter:`` (a limit passed in)
+        text = code_of(node.item).lower()
+        if any(word in text for word in _LIMIT_WORDS):
+            self._sites.append(_Site(*self._where()))
+
+    # ------------------------------------------------------------------ gathers
+    def _judge_gather(self, node: cst.Call) -> None:
+        ctx = self.context
+        starred = [a.value for a in node.args if a.star == "*"]
+        if len(starred) != 1:
+            return
+        fan = starred[0]
+        if isinstance(fan, cst.Name):
+            binding = ctx.lookup(fan.value)
+            origin = binding.origin if binding is not None and binding.kind == OTHER else None
+            if not isinstance(origin, (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.Call)):
+                return
+            fan = origin
+        if isinstance(fan, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            comp = fan.for_in
+            collection, variable = comp.iter, _target_text(comp.target)
+            elt = fan.elt
+            if _runs_in_executor(elt, ctx):
+                return
+            callee = _callee_key(elt.expression if isinstance(elt, cst.Await) else elt)
+        elif isinstance(fan, cst.Call) and ctx.call_name(fan) == "builtins.map" and len(fan.args) >= 2:
+            collection, variable = fan.args[1].value, "item"
+            callee = _callee_key(fan.args[0].value)
+        else:
+            return
+        if _bounded_collection(collection, ctx) or _registered_callables(collection):
+            return
+        functions, klass, _ = self._where()
+        self._gathers.append(
+            _Gather(node, functions, klass, callee, variable, " ".join(code_of(collection).split())[:40])
+        )
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for g in self._gathers:
+            if self._limited(g):
+                continue
+            self.report(
+                g.node,
+                f"`gather()` starts one task per `{g.variable}` in `{g.collection}` at once, with no limit: "
+                "bound the concurrency (an `asyncio.Semaphore` around each call, or a fixed pool of workers)",
+            )
+
+    def _limited(self, g: _Gather) -> bool:
+        for site in self._sites:
+            if not site.functions and site.klass is None:
+                return True  # module level
+            if site.klass is not None and site.klass == g.klass:
+                return True
+            if set(site.functions) & set(g.functions):
+                return True
+            if g.callee is not None and site.key is not None and site.key == g.callee:
+                return True
+        return False
+
+
+def _target_text(target: cst.BaseExpression) -> str:
+    return " ".join(code_of(target).split())
+
+
+def _callee_key(expr: cst.BaseExpression) -> str | None:
+    """``one`` for ``one(x)``/``one``, ``self.one`` for ``self.one(x)``."""
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
+        return f"self.{expr.attr.value}"
+    return None
+
+
+def _bounded_collection(expr: cst.BaseExpression, ctx) -> bool:
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        return not any(isinstance(e, cst.StarredElement) for e in expr.elements)
+    if isinstance(expr, cst.Call) and ctx.call_name(expr) == "builtins.range":
+        return all(isinstance(a.value, cst.Integer) for a in expr.args)
+    return is_literal_collection(expr)
+
+
+def _runs_in_executor(elt: cst.BaseExpression, ctx) -> bool:
+    """``asyncio.to_thread(...)`` / ``loop.run_in_executor(...)``: the executor bounds it."""
+    if not isinstance(elt, cst.Call):
+        return False
+    if ctx.call_name(elt) in _EXECUTOR_CALLS:
+        return True
+    return isinstance(elt.func, cst.Attribute) and elt.func.attr.value == "run_in_executor"
+
+
+def _registered_callables(collection: cst.BaseExpression) -> bool:
+    """``async_receivers`` / ``self._handlers``: callbacks registered by code."""
+    if isinstance(collection, cst.Call) and isinstance(collection.func, cst.Attribute) and collection.func.attr.value in (
+        "values", "items", "keys"
+    ):
+        collection = collection.func.value
+    if isinstance(collection, cst.Attribute):
+        last = collection.attr.value
+    elif isinstance(collection, cst.Name):
+        last = collection.value
+    else:
+        return False
+    last = last.lower()
+    return any(word in last for word in _CALLBACK_WORDS)
