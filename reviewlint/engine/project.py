@@ -150,23 +150,25 @@ class Project:
         return found
 
     def _facts_of(self, path: str, rule: Any, key: str, prefilter: Callable[[str], bool] | None) -> Any:
+        """Facts of one file that was not given. Extra facts only bring a subset run closer to
+        the full run (where every file has facts), so a file parsed once is reused whatever
+        the prefilter; a file the prefilter rejects is not remembered (the next prefilter may differ)."""
         try:
             stat = os.stat(path)
         except OSError:
             return None
-        cache_key = (os.path.abspath(path), stat.st_mtime_ns, stat.st_size, rule.code, repr(sorted(rule.config.items())),
-                     prefilter is None)
+        cache_key = (os.path.abspath(path), stat.st_mtime_ns, stat.st_size, rule.code, repr(sorted(rule.config.items())))
         if cache_key in _FACT_CACHE:
             return _FACT_CACHE[cache_key].get(key)
         from reviewlint.engine import source as src
 
-        facts: dict[str, Any] = {}
         try:
             text = src.decode(src.read_bytes(path))
         except Exception:  # noqa: BLE001 - an unreadable file has no facts
-            text = None
-        if text is not None and (prefilter is None or prefilter(text)):
-            facts = self._extract(path, text, rule)
+            return None
+        if prefilter is not None and not prefilter(text):
+            return None
+        facts = self._extract(path, text, rule)
         _FACT_CACHE[cache_key] = facts
         return facts.get(key)
 

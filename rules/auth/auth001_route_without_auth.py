@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 import libcst as cst
@@ -661,8 +662,15 @@ class RouteWithoutAuth(Rule):
         if not mine:
             return
         facts = R.ProjectFacts(project.given_facts(R.FACTS_KEY), self.config)
-        facts.add(project.other_facts(self, R.FACTS_KEY, PROJECT_KEYWORDS,
-                                      also=lambda text: "register(" in text and "outer" in text))
+        # a view class that another class builds on is a generic base, not reported: read the
+        # files that may subclass a candidate class too
+        class_names = sorted({c["func"] for r in mine for c in r.facts[R.FACTS_KEY]["candidates"] if c.get("fw") == "class"})
+        subclass_re = re.compile(r"[(,\s.](%s)\s*[,)\[]" % "|".join(map(re.escape, class_names))) if class_names else None
+
+        def also(text: str) -> bool:
+            return ("register(" in text and "outer" in text) or (subclass_re is not None and bool(subclass_re.search(text)))
+
+        facts.add(project.other_facts(self, R.FACTS_KEY, PROJECT_KEYWORDS, also=also))
         public_paths = list(self.config["public-paths"]) + list(self.config["extend-public-paths"])
         self._severity = Severity(getattr(project.engine, "severities", {}).get(self.code) or self.severity)
         for _ in range(6):  # load the modules the decisions refer to, until nothing new is needed
