@@ -188,10 +188,10 @@ def is_cli_command(ctx: "FileContext", func: cst.FunctionDef) -> bool:
 
 def is_project_script(ctx: "FileContext", func: cst.FunctionDef) -> bool:
     """``func`` is a module-level function named in ``[project.scripts]`` of the analysed project."""
-    if ctx.settings is None or len(ctx.functions) != 1 or ctx.classes:
+    if ctx.settings is None:
         return False
     scripts = entry_points.project_scripts(ctx.settings)
-    if not scripts:
+    if not scripts or not any(stmt is func for stmt in ctx.module.body):
         return False
     own = ctx.module_name or os.path.splitext(os.path.basename(ctx.path))[0]
     name = func.name.value
