@@ -74,8 +74,8 @@ class MissingRetryPolicy(Rule):
     loop, under a retry decorator (tenacity, backoff, or any decorator named `*retry*`), in a
     lambda handed to a `*retry*` helper, or in a helper only called from such places, nor calls
     in connectivity probes (functions named `verify_*`, `*health*`, `*ping*`, `*preflight*`,
-    `check_*connection`; URLs ending in `/health`, `/healthz`, `/ping` ...): a retry would hide what they exist to find out. Test files are
-    skipped.
+    `check_*connection`; URLs ending in `/health`, `/healthz`, `/ping` ...): a retry would
+    hide what they exist to find out. Test files are skipped.
 
     ## Why it matters
     Networks drop connections and services restart: a share of calls fails for reasons that
@@ -199,9 +199,10 @@ class MissingRetryPolicy(Rule):
         if self.context.classes or self.context.functions:
             return
         name = node.name.value
-        text = code_of(node)
-        if "max_retries" in text or "Retry(" in text:
-            self._retrying_classes.add(name)
+        if any("Adapter" in code_of(base.value) for base in node.bases):
+            text = code_of(node)
+            if "max_retries" in text or "Retry(" in text:
+                self._retrying_classes.add(name)
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__":
