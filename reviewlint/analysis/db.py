@@ -81,7 +81,10 @@ def _db_call(node: cst.Call, ctx: FileContext) -> DbCall | None:
     kind: str | None = known.kind
     if kind == db.SQL:
         kind = statement_kind(statement, ctx)
-    inputs = tuple(a.value for a in node.args)
+    # SQL text that varies per item (``f"DELETE FROM {table}"``) is a different statement each
+    # time, not a batchable per-row query: only the parameters decide which rows
+    text_statement = statement is not None and sql_text(statement, ctx) is not None
+    inputs = tuple(a.value for a in node.args if not (text_statement and a.value is statement))
     # a legacy Query chain: the arguments of ``session.query(...).filter(...)`` choose the rows
     inputs += _query_chain_inputs(func.value)
     return DbCall(node, known.library, method, kind, statement, inputs, known.is_async)
@@ -370,7 +373,7 @@ class DbLoopTracker:
         if value is None or not ctx.loops:
             return
         if self._reads_result(ctx, value):
-            names = assigned_names(ctx, targets)
+            names = assigned_names(ctx, targets, names_only=True)
             self.result_names |= names
             self.candidates.follow(ctx, names)
 

@@ -123,11 +123,17 @@ class PerItemCandidates:
         return [c for c in state.candidates if c.variable not in state.followed]
 
 
-def assigned_names(ctx: FileContext, targets: Iterable[cst.BaseExpression]) -> set[str]:
+def assigned_names(ctx: FileContext, targets: Iterable[cst.BaseExpression], names_only: bool = False) -> set[str]:
+    """The names assignment ``targets`` bind. With ``names_only``, ``x[k] = ...``/``x.a = ...``
+    do not count as assigning ``x`` (storing a result into an item is not following it)."""
     out: set[str] = set()
     for target in targets:
         if isinstance(target, cst.Name):
             out.add(target.value)
-        else:
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            out |= assigned_names(ctx, [e.value for e in target.elements], names_only)
+        elif isinstance(target, cst.StarredElement):
+            out |= assigned_names(ctx, [target.value], names_only)
+        elif not names_only:
             out |= ctx.names_in(target)
     return out

@@ -17,6 +17,8 @@ class _HelperCall:
     key: str
     loops: list[tuple[Loop, str]]
     shown: str
+    #: the call's result is awaited (an un-awaited async helper builds a coroutine for gather)
+    awaited: bool = True
 
 
 class NPlusOneHttp(Rule):
@@ -76,6 +78,9 @@ class NPlusOneHttp(Rule):
         "    return await asyncio.gather(*(client.get(f'/u/{i}') for i in ids))\n",
         # unknown objects are not guessed at
         "for uid in ids:\n    api.get(uid)\n",
+        # an async helper fanned out by gather: SCALE002's business, not an N+1
+        "import asyncio, httpx\n\nasync def one(client: httpx.AsyncClient, i):\n    return await client.get(f'/u/{i}')\n\n"
+        "async def f(client: httpx.AsyncClient, ids):\n    return await asyncio.gather(*(one(client, i) for i in ids))\n",
         # a helper that does not make HTTP calls
         "def load(x):\n    return x * 2\n\nfor x in xs:\n    load(x)\n",
     ]
@@ -99,13 +104,18 @@ class NPlusOneHttp(Rule):
         #: function key → the HTTP call (text) it makes with arguments from its parameters
         self._helpers: dict[str, str] = {}
         self._helper_calls: list[_HelperCall] = []
+        #: helper keys that are ``async def``
+        self._async_helpers: set[str] = set()
         self._param_stack: list[tuple[str | None, frozenset[str]]] = []
 
     # ------------------------------------------------------------------ helpers' facts
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         params = node.params
         names = frozenset(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
-        self._param_stack.append((self._function_key(node), names))
+        key = self._function_key(node)
+        self._param_stack.append((key, names))
+        if key is not None and node.asynchronous is not None:
+            self._async_helpers.add(key)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._param_stack.pop()
@@ -135,7 +145,8 @@ class NPlusOneHttp(Rule):
             if key is not None:
                 loops = self._dependent_loops(node)
                 if loops:
-                    self._helper_calls.append(_HelperCall(node, key, loops, callee_text(node)))
+                    awaited = isinstance(ctx.parent, cst.Await)
+                    self._helper_calls.append(_HelperCall(node, key, loops, callee_text(node), awaited))
 
     def _note_helper(self, node: cst.Call, call: http.HttpCall) -> None:
         if not self._param_stack:
@@ -229,6 +240,8 @@ class NPlusOneHttp(Rule):
             target = self._helpers.get(hc.key)
             if target is None:
                 continue
+            if hc.key in self._async_helpers and not hc.awaited:
+                continue  # a coroutine fanned out by gather/create_task: SCALE002 judges it
             loop, variable = hc.loops[0]
             self.report(
                 hc.node,

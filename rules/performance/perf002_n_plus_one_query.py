@@ -23,7 +23,8 @@ class NPlusOneQuery(Rule):
 
     Not flagged: loops over a literal of three items or fewer, retry loops, pagination or
     batching loops (the variable is a page/offset/cursor, or the next key comes from the
-    rows just read), un-awaited async queries collected for `asyncio.gather` (SCALE002
+    rows just read), SQL text that itself differs per item (a table per item), un-awaited
+    async queries collected for `asyncio.gather` (SCALE002
     judges those), statements whose SQL reviewlint cannot read, and objects it cannot
     identify (related managers such as `order.items.all()`, custom managers, unknown
     cursors): no guessing.
@@ -87,6 +88,9 @@ class NPlusOneQuery(Rule):
         "        o.items.all().first()\n",
         # a dict's get is not a query
         "def f(orders, prices):\n    for o in orders:\n        prices.get(o.sku)\n",
+        # one statement per table (the SQL text itself varies): not an IN-able N+1
+        "import sqlite3\n\ndef sizes(conn: sqlite3.Connection, tables):\n"
+        "    return {t: conn.execute(f'SELECT count(*) FROM {t}').fetchone() for t in tables}\n",
         # SQL reviewlint cannot read
         "import sqlite3\n\ndef f(conn: sqlite3.Connection, queries):\n    for q in queries:\n        conn.execute(q)\n",
     ]

@@ -42,7 +42,9 @@ class WritePerRow(Rule):
     an `INSERT`/`UPDATE`/`DELETE` statement; pymongo `insert_one`/`update_one`/`delete_one`...
 
     Not flagged: loops over a literal of three items or fewer, retry loops, pagination or
-    batching loops, writes that do not depend on the loop variable, un-awaited async writes
+    batching loops, writes that do not depend on the loop variable (SQL text that differs per
+    item, such as a table name per item, is a different statement, not a batchable row),
+    DDL (`CREATE`/`DROP`/`ALTER`), un-awaited async writes
     collected for `asyncio.gather`, and objects reviewlint cannot identify (`obj.save()` is
     judged only when `obj` is surely a model instance: the variable of a loop over a
     queryset, built with a model's constructor, or returned by `.get()`/`.create()`).
@@ -95,6 +97,9 @@ class WritePerRow(Rule):
         # DDL per table is not a per-row write
         "import sqlite3\n\ndef f(conn: sqlite3.Connection, tables):\n    for t in tables:\n"
         "        conn.execute(f'DROP TABLE {t}')\n",
+        # the statement itself differs per item (a table per item): not batchable with executemany
+        "import sqlite3\n\ndef f(conn: sqlite3.Connection, tables):\n    for t in tables:\n"
+        "        conn.execute(f'DELETE FROM {t}_staging WHERE done')\n",
     ]
     invalid = [
         Invalid(
