@@ -120,7 +120,8 @@ def _django_chain(expr: cst.BaseExpression, ctx: FileContext, hops: int = 0) -> 
         if isinstance(expr, cst.Name) and hops < 3:
             origin = _assigned_value(expr, ctx)
             if origin is not None and origin is not expr:
-                inner = _django_chain(origin, ctx, hops + 1)
+                remembered = ctx.memo.get(("django_chain_of", id(origin)))
+                inner = remembered if remembered is not None else _django_chain(origin, ctx, hops + 1)
                 if inner is not None and (args or _is_lazy_call(origin)):
                     return tuple(args) + inner + (expr,)
         return None
@@ -130,6 +131,18 @@ def _django_chain(expr: cst.BaseExpression, ctx: FileContext, hops: int = 0) -> 
 def django_chain(expr: cst.BaseExpression, ctx: FileContext) -> tuple[cst.BaseExpression, ...] | None:
     """The arguments along a Django manager/lazy-queryset expression (None when it is not one)."""
     return _django_chain(expr, ctx)
+
+
+def note_assignment(node: cst.Assign, ctx: FileContext) -> None:
+    """Call from ``visit_Assign``: remember what ``qs = qs.filter(...)`` chains from before the
+    name is rebound (afterwards the old binding is gone)."""
+    value = node.value
+    if not _is_lazy_call(value):
+        return
+    key = ("django_chain_of", id(value))
+    if key in ctx.memo:
+        return
+    ctx.memo[key] = _django_chain(value, ctx)
 
 
 def _is_lazy_call(expr: cst.BaseExpression) -> bool:

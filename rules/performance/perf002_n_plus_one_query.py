@@ -198,6 +198,9 @@ class NPlusOneQuery(Rule):
             self.report(node, message)
 
     # ------------------------------------------------------------------ batching evidence
+    def visit_Assign(self, node: cst.Assign) -> None:
+        dba.note_assignment(node, self.context)
+
     def leave_Assign(self, node: cst.Assign) -> None:
         self._tracker.note_assignment(self.context, [t.target for t in node.targets], node.value)
 

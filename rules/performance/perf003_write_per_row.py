@@ -169,6 +169,9 @@ class WritePerRow(Rule):
         if final is not None:
             self.report(node, message)
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        dba.note_assignment(node, self.context)
+
     def leave_Assign(self, node: cst.Assign) -> None:
         self._tracker.note_assignment(self.context, [t.target for t in node.targets], node.value)
 

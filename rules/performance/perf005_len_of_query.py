@@ -126,6 +126,9 @@ class LenOfQuery(Rule):
         if isinstance(node.target, cst.Name):
             self._targets.setdefault(self._scope(), Counter())[node.target.value] += 1
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        dba.note_assignment(node, self.context)
+
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if isinstance(node.target, cst.Name):
             self._targets.setdefault(self._scope(), Counter())[node.target.value] += 1
