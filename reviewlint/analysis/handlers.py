@@ -144,8 +144,10 @@ def _explains(comment: cst.Comment | None) -> bool:
 
 
 def explained_by_comment(handler: cst.ExceptHandler) -> bool:
-    """The handler carries a comment saying why (``except KeyError:  # optional``, or a
-    comment line in its body): a documented decision, not an accident."""
+    """The handler carries a comment saying why (``except KeyError:  # optional``, a comment
+    line in its body or just above the ``except``): a documented decision, not an accident."""
+    if any(_explains(line.comment) for line in handler.leading_lines):
+        return True  # a comment just above the ``except`` line
     body = handler.body
     if isinstance(body, cst.SimpleStatementSuite):
         return _explains(body.trailing_whitespace.comment)
@@ -161,4 +163,30 @@ def explained_by_comment(handler: cst.ExceptHandler) -> bool:
         trailing = getattr(stmt, "trailing_whitespace", None)
         if trailing is not None and _explains(trailing.comment):
             return True
+    return False
+
+
+#: calls whose failure nobody can act on: releasing or removing something
+CLEANUP_METHODS: frozenset[str] = frozenset({
+    "close", "aclose", "unlink", "remove", "rmdir", "rmtree", "removedirs", "kill", "terminate", "shutdown",
+    "cleanup", "release", "disconnect", "flush", "cancel", "stop", "join", "wait", "unregister", "delete",
+    "setsockopt", "chmod", "chown", "utime",
+})
+
+
+def is_best_effort_cleanup(try_node: cst.Try) -> bool:
+    """The ``try`` body is one cleanup step (``f.close()``, ``os.unlink(p)``, ``del d[k]``)."""
+    smalls = list(nested_small_statements(try_node.body))
+    if len(smalls) != 1 or len(body_statements(try_node.body)) != 1:
+        return False
+    stmt = smalls[0]
+    if isinstance(stmt, cst.Del):
+        return True
+    value = stmt.value if isinstance(stmt, (cst.Expr, cst.Return)) else None
+    while isinstance(value, cst.Await):
+        value = value.expression
+    if isinstance(value, cst.Call):
+        func = value.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        return name in CLEANUP_METHODS
     return False

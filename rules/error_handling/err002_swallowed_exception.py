@@ -7,6 +7,7 @@ from reviewlint.analysis.handlers import (
     catches_only_expected,
     explained_by_comment,
     handler_type_names,
+    is_best_effort_cleanup,
     nested_small_statements,
 )
 from reviewlint.analysis.loops import retry_loop
@@ -104,6 +105,10 @@ class SwallowedException(Rule):
         "def f(pk):\n    try:\n        return User.objects.get(pk=pk)\n    except User.DoesNotExist:\n        return None\n",
         # a predicate answers False
         "def is_reachable(host):\n    try:\n        ping(host)\n        return True\n    except Exception:\n        return False\n",
+        # best-effort cleanup
+        "import os\n\ndef drop(path):\n    try:\n        os.unlink(path)\n    except OSError:\n        pass\n",
+        "def done(fh):\n    try:\n        fh.close()\n    except Exception:\n        pass\n",
+        "try:\n    send()\n# the broker may be gone already\nexcept ConnectionError:\n    pass\n",
         # a narrow, specific exception is a deliberate outcome (unless all-exception-types)
         "def f(v):\n    try:\n        return parse_srs(v)\n    except SRSException:\n        return None\n",
         # a documented decision
@@ -124,6 +129,8 @@ class SwallowedException(Rule):
         Invalid("def f():\n    try:\n        import json\n        notify()\n    except Exception:\n        ...\n", line=5),
         Invalid("def f(v):\n    try:\n        return parse_srs(v)\n    except SRSException:\n        return None\n", line=4,
                 options={"all-exception-types": True}),
+        Invalid("import requests\n\ndef f(url):\n    try:\n        requests.delete(url, timeout=5)\n        audit(url)\n"
+                "    except requests.RequestException:\n        pass\n", line=7),
         # a tool pragma is not an explanation
         Invalid("try:\n    send()\nexcept OSError:  # noqa: S110\n    pass\n", line=3),
         # an ImportError from something that is not an import is a real failure
@@ -149,6 +156,8 @@ class SwallowedException(Rule):
             return  # a narrow, specific exception: a deliberate outcome more often than a lost failure
         if explained_by_comment(node):
             return  # a documented decision
+        if isinstance(try_node, cst.Try) and is_best_effort_cleanup(try_node):
+            return  # nobody can act on a failed close()/unlink()
         if action in ("return False", "return True") and self._in_predicate():
             return
         type_text = _code(node.type)
