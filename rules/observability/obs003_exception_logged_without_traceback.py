@@ -27,7 +27,8 @@ class ExceptionLoggedWithoutTraceback(Rule):
     re-raise (the traceback travels with the exception); handlers that only catch expected
     lookup/conversion/validation outcomes (`ValueError`, `KeyError`, `JSONDecodeError`,
     Django's `ValidationError`, `SuspiciousOperation` ..., the set ERR002 also accepts),
-    where the traceback adds nothing to the message; `log.exception(...)`; calls in a function
+    where the traceback adds nothing to the message; `ImportError`/`ModuleNotFoundError`
+    handlers ("package X is not installed"); `log.exception(...)`; calls in a function
     defined inside the handler.
 
     ## Why it matters
@@ -75,6 +76,8 @@ class ExceptionLoggedWithoutTraceback(Rule):
         # an expected validation outcome: the message says it all
         "import json, logging\nlogger = logging.getLogger(__name__)\ntry:\n    params = json.loads(raw)\nexcept (json.JSONDecodeError, TypeError):\n"
         "    logger.warning('OAUTH_PARAMS is not valid JSON, ignoring')\n",
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    from unstructured import Loader\nexcept ImportError:\n"
+        "    logger.warning('install unstructured to load .pptx files')\n",
         # outside except, or info level
         "import logging\nlogger = logging.getLogger(__name__)\nlogger.error('startup failed')\n",
         "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError:\n    logger.info('charge skipped')\n",
@@ -110,8 +113,11 @@ class ExceptionLoggedWithoutTraceback(Rule):
             return
         if raises(handler.node.body):
             return
-        if catches_only_expected(handler_type_names(self.context, handler.node)):
+        types = handler_type_names(self.context, handler.node)
+        if catches_only_expected(types):
             return  # a validation/lookup outcome: the traceback adds nothing to the message
+        if types and all(t.rsplit(".", 1)[-1] in ("ImportError", "ModuleNotFoundError") for t in types):
+            return  # "package X is not installed": the traceback adds nothing
         method = func.attr.value
         receiver = code_of(func.value).strip()
         if method == "error" or call.kind == LOGURU:
