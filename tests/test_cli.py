@@ -93,11 +93,11 @@ def test_json_output_has_ruff_keys(project):
 def test_select_ignore_prefix_and_name(project):
     (project / "app.py").write_text(APP, encoding="utf-8")
     codes = lambda proc: sorted({line.split()[1] for line in proc.stdout.splitlines()})  # noqa: E731
-    assert codes(run_cli("check", "--output-format", "concise", "--select", "REL,OBS", "app.py")) == ["OBS002", "REL001"]
+    assert codes(run_cli("check", "--output-format", "concise", "--select", "REL,OBS", "app.py")) == ["OBS002", "REL001", "REL006"]
     assert codes(run_cli("check", "--output-format", "concise", "--select", "REL", "--extend-select",
-                         "eager-log-formatting", "app.py")) == ["OBS002", "REL001"]
+                         "eager-log-formatting", "app.py")) == ["OBS002", "REL001", "REL006"]
     assert codes(run_cli("check", "--output-format", "concise", "--select", "REL,PERF,OBS002", "--ignore", "PERF001",
-                         "--ignore", "http-call-without-timeout", "app.py")) == ["OBS002"]
+                         "--ignore", "http-call-without-timeout", "--ignore", "missing-retry-policy", "app.py")) == ["OBS002"]
     # the most specific selector wins: ignore the prefix, select one code of it back
     proc = run_cli("check", "--output-format", "concise", "--select", "REL001", "--ignore", "REL", "app.py")
     assert codes(proc) == ["REL001"]

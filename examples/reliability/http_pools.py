@@ -83,7 +83,7 @@ async def label_pdf(client: httpx.AsyncClient, shipment_id: str) -> bytes:
 
 
 async def pickup_slots(depot: str) -> list:
-    async with aiohttp.ClientSession(base_url=WAREHOUSE_URL) as session:  # expect: REL006
+    async with aiohttp.ClientSession(base_url=WAREHOUSE_URL) as session:  # expect: REL006, TEST001
         async with session.get(f"/depots/{depot}/slots") as resp:
             resp.raise_for_status()
             return await resp.json()
@@ -99,7 +99,7 @@ async def pickup_windows(depot: str) -> list:
 
 async def book_pickup(depot: str, slot: dict) -> dict:
     # POST only: not idempotent, not retried blindly
-    async with aiohttp.ClientSession(base_url=WAREHOUSE_URL) as session:
+    async with aiohttp.ClientSession(base_url=WAREHOUSE_URL) as session:  # expect: TEST001
         async with session.post(f"/depots/{depot}/pickups", json=slot) as resp:
             resp.raise_for_status()
             return await resp.json()
@@ -107,7 +107,7 @@ async def book_pickup(depot: str, slot: dict) -> dict:
 
 def local_agent_version() -> str:
     # the local sidecar on loopback
-    with httpx.Client(base_url="http://127.0.0.1:9901") as client:
+    with httpx.Client(base_url="http://127.0.0.1:9901") as client:  # expect: TEST001
         resp = client.get("/version")
         resp.raise_for_status()
         return resp.text
