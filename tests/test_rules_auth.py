@@ -71,7 +71,7 @@ def test_sensitive_routes_are_errors(monkeypatch):
     monkeypatch.chdir(ROOT)
     found = {(Path(p).name, line): sev for p, line, sev, _ in _auth(check_paths(APPS, _settings()).findings)}
     assert found[("app.py", 20)] == "error"  # POST
-    assert found[("items.py", 23)] == "error"  # DELETE /items/{item_id}
+    assert found[("items.py", 25)] == "error"  # DELETE /items/{item_id}
     assert found[("main.py", 19)] == "warning"  # GET /docs/changelog
 
 

@@ -7,6 +7,8 @@ from ..deps import CurrentUser, get_current_user, get_db
 from ..settings import SEARCH_URL
 
 router = APIRouter()
+http = httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(retries=3))
+search_api = httpx.AsyncClient(base_url=SEARCH_URL, transport=httpx.AsyncHTTPTransport(retries=3))
 
 
 @router.get("/{item_id}")
@@ -26,16 +28,13 @@ def delete_item(item_id: int, db=Depends(get_db)):  # expect: AUTH001
 
 @router.get("/preview/")
 async def preview(url: str, user: CurrentUser):
-    async with httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(retries=3)) as client:
-        page = await client.get(url)  # expect: SEC005
+    page = await http.get(url)  # expect: SEC005
     page.raise_for_status()
     return {"length": len(page.text)}
 
 
 @router.get("/search/")
 async def search(q: str, user: CurrentUser):
-    transport = httpx.AsyncHTTPTransport(retries=3)
-    async with httpx.AsyncClient(base_url=SEARCH_URL, transport=transport) as client:
-        page = await client.get("/v1/find", params={"q": q})
+    page = await search_api.get("/v1/find", params={"q": q})
     page.raise_for_status()
     return page.json()
