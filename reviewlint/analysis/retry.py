@@ -373,11 +373,16 @@ def _has_impure_call(expr: cst.CSTNode) -> bool:
 
 
 _SLEEPY_WORDS = ("sleep", "backoff", "delay", "wait", "pause", "cooldown", "throttle")
+#: a retry handler/strategy object that prepares the next attempt (it usually waits too)
+_DELEGATE_WORDS = ("next_attempt", "prepare_for_retry", "before_retry", "on_retry", "retry_handler")
 
 
 def _sleep_kind(loop_node: cst.CSTNode, try_node: cst.Try, varying: set[str], ctx: FileContext) -> tuple[str, cst.Call | None]:
-    """How the loop waits between attempts."""
-    kinds: list[tuple[str, cst.Call]] = []
+    """How the loop waits between attempts: an explicit sleep decides; without one, a helper
+    that may wait (``self._sleep(attempt)``, ``handler.prepare_for_next_attempt()``,
+    ``stop_event.wait(5)``) is trusted."""
+    sleeps: list[tuple[str, cst.Call]] = []
+    helpers: list[tuple[str, cst.Call]] = []
     try_body_ids = {id(n) for n in iter_nodes(try_node.body)}
     for node in iter_nodes(loop_node.body):
         if not isinstance(node, cst.Call):
@@ -385,24 +390,23 @@ def _sleep_kind(loop_node: cst.CSTNode, try_node: cst.Try, varying: set[str], ct
         name = ctx.call_name(node)
         if name in kr.SLEEP_FUNCTIONS:
             delay = argument(node, 0, "seconds") or argument(node, 0, "delay")
-            kinds.append((_delay_kind(delay, varying, ctx), node))
+            sleeps.append((_delay_kind(delay, varying, ctx), node))
             continue
-        if id(node) in try_body_ids:
+        if id(node) in try_body_ids or name in ("asyncio.wait_for", "asyncio.wait"):
             continue
-        # a helper that waits (``self._sleep(attempt)``, ``backoff.sleep()``, ``stop_event.wait(5)``)
         last = (name or _dotted(node.func) or "").rsplit(".", 1)[-1].lower()
         if any(word in last for word in _SLEEPY_WORDS):
-            if name in ("asyncio.wait_for", "asyncio.wait"):
-                continue
             if not node.args or has_star_args(node) or has_star_kwargs(node):
-                kinds.append((GROWING_SLEEP, node))  # unknown: assume it backs off
+                helpers.append((GROWING_SLEEP, node))
             else:
-                kinds.append((_delay_kind(node.args[0].value, varying, ctx), node))
+                helpers.append((_delay_kind(node.args[0].value, varying, ctx), node))
+        elif any(word in last for word in _DELEGATE_WORDS):
+            helpers.append((GROWING_SLEEP, node))  # a retry strategy object decides (and waits)
+    kinds = sleeps or helpers
     if not kinds:
         return NO_SLEEP, None
-    for kind, _node in kinds:
-        if kind == GROWING_SLEEP:
-            return GROWING_SLEEP, None
+    if any(kind == GROWING_SLEEP for kind, _node in kinds):
+        return GROWING_SLEEP, None
     return CONSTANT_SLEEP, kinds[0][1]
 
 
@@ -542,6 +546,9 @@ class RetryConfig:  # noqa: D101
     shown: str
     #: the catch-all exception argument as written (backoff)
     broad: str = ""
+    #: the retry condition names only errors that are never transient (validation/parse
+    #: errors: a re-ask, not a retry of a failing service)
+    non_transient_only: bool = False
 
 
 def tenacity_target(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
@@ -574,6 +581,7 @@ def tenacity_config(node: cst.BaseExpression, ctx: FileContext) -> RetryConfig |
             retry_value is None or _tenacity_condition_is_everything(retry_value, ctx),
             node,
             shown,
+            non_transient_only=retry_value is not None and _tenacity_condition_is_non_transient(retry_value, ctx),
         )
     target = tenacity_target(node, ctx)
     if target is None or target not in kr.TENACITY_DECORATORS:
@@ -593,6 +601,23 @@ def _tenacity_condition_is_everything(expr: cst.BaseExpression, ctx: FileContext
     if types is None:
         return not expr.args  # the default is Exception
     return _is_broad_types(types, ctx)
+
+
+def _tenacity_condition_is_non_transient(expr: cst.BaseExpression, ctx: FileContext) -> bool:
+    """``retry_if_exception_type(ValidationError)``: only errors that waiting cannot fix."""
+    if not (isinstance(expr, cst.Call) and ctx.call_name(expr) in kr.TENACITY_RETRY_ON_TYPE):
+        return False
+    types = argument(expr, 0, "exception_types")
+    if types is None:
+        return False
+    if isinstance(types, cst.Name):  # a module-level tuple of exception types
+        binding = ctx.binding(types)
+        origin = binding.origin if binding is not None else None
+        if isinstance(origin, (cst.Tuple, cst.List)):
+            types = origin
+    elements = [e.value for e in types.elements] if isinstance(types, (cst.Tuple, cst.List)) else [types]
+    names = [ctx.qualname(e) for e in elements]
+    return bool(names) and all(kr.is_non_transient_exception(n) for n in names)
 
 
 def _is_broad_types(expr: cst.BaseExpression, ctx: FileContext) -> bool:

@@ -148,7 +148,8 @@ NON_TRANSIENT_EXCEPTIONS: frozenset[str] = frozenset(
         "json.decoder.JSONDecodeError",
     }
 )
-_NON_TRANSIENT_SUFFIXES = (".IntegrityError", ".DoesNotExist", ".ValidationError", ".MultipleObjectsReturned")
+_NON_TRANSIENT_SUFFIXES = ("IntegrityError", "DoesNotExist", "ValidationError", "MultipleObjectsReturned",
+                           "ParseError", "ParsingError", "DecodeError")
 
 #: exception types that name a transient failure of a remote dependency
 TRANSIENT_EXCEPTIONS: frozenset[str] = frozenset(

@@ -19,7 +19,8 @@ class RetryWithoutBackoff(Rule):
     A sleep that grows with the attempt (`2 ** attempt`, `backoff * attempt`,
     `min(cap, base * 2 ** n)`, a delay doubled in the loop, a schedule `for delay in (1, 2, 4)`)
     is backoff, with or without jitter; `random.uniform(...)` jitter is fine too. A delay
-    computed by a helper (`time.sleep(self._backoff(attempt))`) is trusted.
+    computed by a helper (`time.sleep(self._backoff(attempt))`), or a retry handler object
+    that prepares the next attempt (`handler.prepare_for_next_attempt(...)`), is trusted.
 
     Not flagged: poll loops (the loop also goes round when the call succeeds, until a
     condition holds: a fixed interval is right there), test files, a single immediate retry (`for _ in range(2)`: reconnect or refresh a token,
@@ -86,6 +87,11 @@ class RetryWithoutBackoff(Rule):
         # a helper computes the delay
         "import time\n\nclass C:\n    def call(self):\n        for attempt in range(self.max_retries):\n            try:\n                return self.api.fetch()\n"
         "            except ConnectionError:\n                self._sleep_backoff(attempt)\n",
+        # a retry handler object decides and waits
+        "import requests\n\ndef call(self, req):\n    state = RetryState()\n    while state.count < 100:\n        try:\n"
+        "            return self._send(req)\n        except requests.HTTPError as e:\n            for handler in self.retry_handlers:\n"
+        "                if handler.can_retry(state, e):\n                    handler.prepare_for_next_attempt(state, e)\n                    break\n"
+        "            if not state.next_attempt_requested:\n                raise\n",
         # a fallback chain over backends is not a retry
         "import requests\n\ndef first_up(urls):\n    for url in urls:\n        try:\n            return requests.get(url, timeout=2)\n"
         "        except requests.ConnectionError:\n            continue\n",

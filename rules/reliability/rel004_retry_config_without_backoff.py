@@ -17,7 +17,9 @@ class RetryConfigWithoutBackoff(Rule):
     * tenacity `@retry(...)`, `Retrying(...)` or `AsyncRetrying(...)` given arguments but no
       `wait=`.
 
-    Not flagged: a bare tenacity `@retry` (REL003 reports it once, naming everything it
+    Not flagged: a tenacity retry whose `retry=` condition names only errors that waiting
+    cannot fix (`ValidationError`, `JSONDecodeError`, parse errors: re-asking an LLM or
+    re-reading input, not retrying a failing service), a bare tenacity `@retry` (REL003 reports it once, naming everything it
     lacks), a `Retry` that never retries more than once (`Retry(0)`, `Retry(total=False)`,
     `Retry(1)`: urllib3 does not back off before the first retry anyway), and `**kwargs`
     pass-throughs. `httpx.HTTPTransport(retries=n)` only retries failed connections and has no
@@ -62,6 +64,10 @@ class RetryConfigWithoutBackoff(Rule):
         "import tenacity\n\ndef f(**options):\n    return tenacity.Retrying(**options)\n",
         # connect-only transport retries are out of scope
         "import httpx\nclient = httpx.Client(transport=httpx.HTTPTransport(retries=3))\n",
+        # re-asking after a validation error is not a retry of a failing service
+        "import json\nfrom pydantic import ValidationError\nfrom tenacity import Retrying, retry_if_exception_type, stop_after_attempt\n\n"
+        "PARSE_ERRORS = (ValidationError, json.JSONDecodeError)\n"
+        "r = Retrying(stop=stop_after_attempt(3), retry=retry_if_exception_type(PARSE_ERRORS))\n",
         # not urllib3's Retry
         "class Retry:\n    pass\n\nr = Retry()\n",
     ]
@@ -82,7 +88,7 @@ class RetryConfigWithoutBackoff(Rule):
         ctx = self.context
         config = tenacity_config(node, ctx)
         if config is not None:
-            if config.bare or config.opaque or config.has_wait:
+            if config.bare or config.opaque or config.has_wait or config.non_transient_only:
                 return
             parent = ctx.parent
             shown = f"@{config.shown}(...)" if isinstance(parent, cst.Decorator) and parent.decorator is node else f"{config.shown}(...)"
