@@ -50,7 +50,7 @@ DEFAULT_EXCLUDE = (
     "node_modules",
     "site-packages",
 )
-DEFAULT_TEST_PATHS = ("tests/**", "test/**", "test_*.py", "*_test.py", "conftest.py")
+DEFAULT_TEST_PATHS = ("tests/**", "test/**", "**/tests/**", "**/test/**", "test_*.py", "*_test.py", "tests.py", "conftest.py")
 
 
 def _list_of_str(value: Any) -> list[str]:

@@ -52,7 +52,8 @@ def is_credential_name(name: str | None) -> bool:
     return any(compact.endswith(s) for s in security.CREDENTIAL_COMPACT_SUFFIXES)
 
 
-_IDENTIFIER_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[_\-.][A-Za-z0-9]+)*$")
+_IDENTIFIER_LIKE = re.compile(r"^_*[A-Za-z][A-Za-z0-9]*(?:[_\-.:][A-Za-z0-9]+)*$")
+_REGEX_LIKE = re.compile(r"\[[^\]]*\]|\(\?|\\[dwsbDWSB]|[^\\][+*]\)?$|^\^|\$$")
 _PLACEHOLDER_RE = re.compile(
     r"""^(?:
         <[^<>]*>                      # <your-key>
@@ -118,6 +119,8 @@ def looks_like_text(value: str) -> bool:
         return True
     if v.startswith(("%(", "{")) or "{}" in v or "%s" in v:
         return True
+    if _REGEX_LIKE.search(v) and any(ch in v for ch in "[]()^$\\"):
+        return True  # a regular expression (an HTTP "token" grammar, a validator)
     return False
 
 
