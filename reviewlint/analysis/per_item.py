@@ -137,3 +137,117 @@ def assigned_names(ctx: FileContext, targets: Iterable[cst.BaseExpression], name
         elif not names_only:
             out |= ctx.names_in(target)
     return out
+
+
+# ---------------------------------------------------------------------- one call away
+@dataclass
+class HelperCall:
+    """A call, in a loop, of a function of this module that makes the judged call itself."""
+
+    node: cst.Call
+    key: str
+    loops: list[tuple[Loop, str]]
+    shown: str
+    awaited: bool
+
+
+@dataclass
+class HelperFinding:
+    node: cst.Call
+    shown: str  # the helper as called: ``load_customer``
+    target: str  # the call the helper makes: ``Customer.objects.get``
+    loop: Loop
+    variable: str
+    #: what the rule stored with the target (a library name, for the message)
+    extra: str | None = None
+
+
+class OneCallAway:
+    """The N+1 "one call away": ``for o in orders: load_customer(o.customer_id)`` where
+    ``load_customer`` (a module-level function or a method of the same class, defined in this
+    file) makes the query/request with its parameters.
+
+    A rule calls ``enter_function``/``leave_function`` from ``visit_FunctionDef`` /
+    ``leave_FunctionDef``, ``note_target`` for each judged call (with the expressions that
+    decide it), ``note_call`` for every other call, and ``finish()`` in ``leave_Module``.
+    """
+
+    def __init__(self) -> None:
+        self._helpers: dict[str, tuple[str, str | None]] = {}
+        self._async_helpers: set[str] = set()
+        self._calls: list[HelperCall] = []
+        self._stack: list[tuple[str | None, frozenset[str]]] = []
+
+    def enter_function(self, ctx: FileContext, node: cst.FunctionDef) -> None:
+        params = node.params
+        names = frozenset(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+        key = _function_key(ctx, node)
+        self._stack.append((key, names))
+        if key is not None and node.asynchronous is not None:
+            self._async_helpers.add(key)
+
+    def leave_function(self) -> None:
+        if self._stack:
+            self._stack.pop()
+
+    def note_target(self, ctx: FileContext, inputs: Iterable[cst.CSTNode | None], shown: str,
+                    extra: str | None = None) -> None:
+        """The current function makes the judged call; it is a helper when ``inputs`` read its parameters."""
+        if not self._stack:
+            return
+        key, params = self._stack[-1]
+        if key is None or key in self._helpers:
+            return
+        names: set[str] = set()
+        for expr in inputs:
+            if expr is not None:
+                names |= ctx.names_in(expr)
+        if names & params:
+            self._helpers[key] = (shown, extra)
+
+    def note_call(self, ctx: FileContext, node: cst.Call, shown: str) -> None:
+        if not ctx.loops:
+            return
+        key = _helper_key(ctx, node)
+        if key is None:
+            return
+        loops = dependent_loops(ctx, [a.value for a in node.args])
+        if loops:
+            self._calls.append(HelperCall(node, key, loops, shown, isinstance(ctx.parent, cst.Await)))
+
+    def finish(self) -> list[HelperFinding]:
+        out = []
+        for call in self._calls:
+            found = self._helpers.get(call.key)
+            if found is None:
+                continue
+            if call.key in self._async_helpers and not call.awaited:
+                continue  # a coroutine fanned out by gather/create_task: SCALE002 judges it
+            loop, variable = call.loops[0]
+            out.append(HelperFinding(call.node, call.shown, found[0], loop, variable, found[1]))
+        return out
+
+
+def _function_key(ctx: FileContext, node: cst.FunctionDef) -> str | None:
+    # the walker has not entered the function yet when visit_FunctionDef runs
+    if ctx.functions:
+        return None  # nested function: not a helper others can call by name
+    if ctx.classes:
+        if ctx.scopes[-1].kind != "class":
+            return None
+        return f"{ctx.classes[-1].node.name.value}.{node.name.value}"
+    return node.name.value
+
+
+def _helper_key(ctx: FileContext, node: cst.Call) -> str | None:
+    func = node.func
+    if isinstance(func, cst.Name):
+        binding = ctx.lookup(func.value)
+        if binding is None or binding.kind == "def":
+            return func.value
+        return None
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        cls = ctx.method_class
+        if cls is not None and func.value.value in ("self", "cls"):
+            return f"{cls.node.name.value}.{func.attr.value}"
+    return None

@@ -1,24 +1,12 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import libcst as cst
 
 from reviewlint.analysis.calls import callee_text
-from reviewlint.analysis.per_item import PerItemCandidates, assigned_names, dependent_loops, loop_kind_text
+from reviewlint.analysis.per_item import OneCallAway, PerItemCandidates, assigned_names, dependent_loops, loop_kind_text
 from reviewlint.engine.context import Loop
 from reviewlint.knowledge import http
 from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
-
-
-@dataclass
-class _HelperCall:
-    node: cst.Call
-    key: str
-    loops: list[tuple[Loop, str]]
-    shown: str
-    #: the call's result is awaited (an un-awaited async helper builds a coroutine for gather)
-    awaited: bool = True
 
 
 class NPlusOneHttp(Rule):
@@ -101,35 +89,15 @@ class NPlusOneHttp(Rule):
 
     def begin(self) -> None:
         self._candidates = PerItemCandidates()
-        #: function key → the HTTP call (text) it makes with arguments from its parameters
-        self._helpers: dict[str, str] = {}
-        self._helper_calls: list[_HelperCall] = []
-        #: helper keys that are ``async def``
-        self._async_helpers: set[str] = set()
-        self._param_stack: list[tuple[str | None, frozenset[str]]] = []
+        #: helpers of this module that make the HTTP call with their parameters
+        self._away = OneCallAway()
 
     # ------------------------------------------------------------------ helpers' facts
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        params = node.params
-        names = frozenset(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
-        key = self._function_key(node)
-        self._param_stack.append((key, names))
-        if key is not None and node.asynchronous is not None:
-            self._async_helpers.add(key)
+        self._away.enter_function(self.context, node)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._param_stack.pop()
-
-    def _function_key(self, node: cst.FunctionDef) -> str | None:
-        ctx = self.context
-        # the walker has not entered the function yet when visit_FunctionDef runs
-        if ctx.functions:
-            return None  # nested function: not a helper others can call by name
-        if ctx.classes:
-            if ctx.scopes[-1].kind != "class":
-                return None
-            return f"{ctx.classes[-1].node.name.value}.{node.name.value}"
-        return node.name.value
+        self._away.leave_function()
 
     # ------------------------------------------------------------------ calls
     def visit_Call(self, node: cst.Call) -> None:
@@ -137,38 +105,10 @@ class NPlusOneHttp(Rule):
         qualname = ctx.call_name(node)
         call = http.http_call(qualname)
         if call is not None:
-            self._note_helper(node, call)
+            self._away.note_target(ctx, [a.value for a in node.args], callee_text(node))
             self._check_http_call(node, call)
             return
-        if ctx.loops:
-            key = self._helper_key(node)
-            if key is not None:
-                loops = self._dependent_loops(node)
-                if loops:
-                    awaited = isinstance(ctx.parent, cst.Await)
-                    self._helper_calls.append(_HelperCall(node, key, loops, callee_text(node), awaited))
-
-    def _note_helper(self, node: cst.Call, call: http.HttpCall) -> None:
-        if not self._param_stack:
-            return
-        key, params = self._param_stack[-1]
-        if key is None or key in self._helpers:
-            return
-        if self.context.names_in(cst.Tuple([cst.Element(a.value) for a in node.args])) & params:
-            self._helpers[key] = callee_text(node)
-
-    def _helper_key(self, node: cst.Call) -> str | None:
-        func = node.func
-        if isinstance(func, cst.Name):
-            binding = self.context.lookup(func.value)
-            if binding is None or binding.kind == "def":
-                return func.value
-            return None
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            cls = self.context.method_class
-            if cls is not None and func.value.value in ("self", "cls"):
-                return f"{cls.node.name.value}.{func.attr.value}"
-        return None
+        self._away.note_call(ctx, node, callee_text(node))
 
     def _dependent_loops(self, node: cst.Call) -> list[tuple[Loop, str]]:
         """Loops of the current function whose variable the call's arguments read, innermost first."""
@@ -236,16 +176,11 @@ class NPlusOneHttp(Rule):
 
     # ------------------------------------------------------------------ one call away
     def leave_Module(self, node: cst.Module) -> None:
-        for hc in self._helper_calls:
-            target = self._helpers.get(hc.key)
-            if target is None:
-                continue
-            if hc.key in self._async_helpers and not hc.awaited:
-                continue  # a coroutine fanned out by gather/create_task: SCALE002 judges it
-            loop, variable = hc.loops[0]
+        # async helpers fanned out by gather/create_task are left to SCALE002 (see OneCallAway)
+        for hf in self._away.finish():
             self.report(
-                hc.node,
-                f"`{hc.shown}()` makes an HTTP call (`{target}()`) per `{variable}` in this {_kind(loop)} (N+1): "
+                hf.node,
+                f"`{hf.shown}()` makes an HTTP call (`{hf.target}()`) per `{hf.variable}` in this {_kind(hf.loop)} (N+1): "
                 "use a batch endpoint, or bounded concurrency (asyncio.gather with a Semaphore)",
             )
 

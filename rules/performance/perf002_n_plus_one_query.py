@@ -3,7 +3,8 @@ from __future__ import annotations
 import libcst as cst
 
 from reviewlint.analysis import db as dba
-from reviewlint.analysis.per_item import dependent_loops, loop_kind_text
+from reviewlint.analysis.calls import callee_text
+from reviewlint.analysis.per_item import OneCallAway, dependent_loops, loop_kind_text
 from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
 
 _MATERIALISE = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted"})
@@ -19,7 +20,9 @@ class NPlusOneQuery(Rule):
     `.exists()`, iterating or `list()`-ing a queryset filtered per item, and the `a*` async
     twins), SQLAlchemy `session.get/execute/scalar/scalars` and legacy `query(...).first()`,
     a DB-API `cursor.execute("SELECT ...", (x,))`, asyncpg `fetch/fetchrow/fetchval`, pymongo
-    `find/find_one`. Writes are PERF003's.
+    `find/find_one`. Writes are PERF003's. A query one call away counts too: a function or
+    method of the same module that runs the query with its parameters, called per item
+    (reported at the call in the loop, naming the helper).
 
     Not flagged: loops over a literal of three items or fewer, retry loops, pagination or
     batching loops (the variable is a page/offset/cursor, or the next key comes from the
@@ -86,6 +89,9 @@ class NPlusOneQuery(Rule):
         # unknown objects and related managers are not guessed at
         "def f(orders, cursor):\n    for o in orders:\n        cursor.execute('SELECT 1 FROM t WHERE id = %s', (o.id,))\n"
         "        o.items.all().first()\n",
+        # a helper whose query does not depend on its parameters
+        "from shop.models import Setting\n\ndef vat(order):\n    return Setting.objects.get(key='vat').value * order.total\n\n"
+        "def totals(orders):\n    return [vat(o) for o in orders]\n",
         # a dict's get is not a query
         "def f(orders, prices):\n    for o in orders:\n        prices.get(o.sku)\n",
         # one statement per table (the SQL text itself varies): not an IN-able N+1
@@ -130,6 +136,12 @@ class NPlusOneQuery(Rule):
             "        client.shop.customers.find_one({'_id': o['customer']})\n",
             line=7, message="$in",
         ),
+        # one call away: a helper of this module that runs the query
+        Invalid(
+            "from shop.models import Customer\n\ndef load_customer(cid):\n    return Customer.objects.get(pk=cid)\n\n"
+            "def names(orders):\n    return [load_customer(o.customer_id).name for o in orders]\n",
+            line=7, message="`load_customer()` runs a query (`Customer.objects.get()`)", count=1,
+        ),
         # iterating a queryset filtered per item of an outer loop
         Invalid(
             "from shop.models import Item\n\ndef f(orders):\n    for o in orders:\n"
@@ -150,13 +162,34 @@ class NPlusOneQuery(Rule):
 
     def begin(self) -> None:
         self._tracker = dba.DbLoopTracker()
+        self._away = OneCallAway()
+
+    # ------------------------------------------------------------------ one call away
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._away.enter_function(self.context, node)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._away.leave_function()
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for hf in self._away.finish():
+            hint = dba.BATCH_READ_HINT.get(hf.extra or "", dba.DEFAULT_BATCH_READ_HINT)
+            self.report(
+                hf.node,
+                f"`{hf.shown}()` runs a query (`{hf.target}()`) per `{hf.variable}` in this "
+                f"{loop_kind_text(hf.loop)} (N+1): {hint}",
+            )
 
     # ------------------------------------------------------------------ reads
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.context
+        found = dba.db_call(node, ctx)
+        if found is None:
+            self._away.note_call(ctx, node, callee_text(node))
+        elif found.kind == dba.READ:
+            self._away.note_target(ctx, found.inputs, dba.short_callee(node), found.library)
         if not ctx.loops:
             return
-        found = dba.db_call(node, ctx)
         if found is not None:
             if found.kind != dba.READ:
                 return
