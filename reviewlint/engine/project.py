@@ -232,15 +232,15 @@ def _inside(path: str, folder: str) -> bool:
 def _root_for(path: str, settings_root: str | None) -> str:
     """The project root of ``path``: the run's root when the file is under it, else the nearest
     folder upward with a project marker, else the folder above the file's top-level package."""
-    if settings_root and _inside(path, settings_root):
-        return settings_root
+    if settings_root and _inside(path, settings_root) and any(
+            os.path.exists(os.path.join(settings_root, m)) for m in _ROOT_MARKERS):
+        return settings_root  # (without a marker, the run's root is just the current folder)
     directory = os.path.dirname(path)
     top_package = directory
-    while os.path.isfile(os.path.join(top_package, "__init__.py")):
-        parent = os.path.dirname(top_package)
-        if parent == top_package:
-            break
-        top_package = parent
+    name = project_module_name(path)
+    if name:
+        for _ in range(name.count(".") + (1 if os.path.basename(path) == "__init__.py" else 0)):
+            top_package = os.path.dirname(top_package)
     probe = directory
     while True:
         if any(os.path.exists(os.path.join(probe, m)) for m in _ROOT_MARKERS):

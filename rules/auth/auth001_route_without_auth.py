@@ -15,7 +15,7 @@ from reviewlint.rule import Invalid, Option, Rule, Severity, Valid, Viewpoint
 PROJECT_KEYWORDS = (
     "before_request", "before_app_request", "include_router", "register_blueprint", "dependencies",
     "MIDDLEWARE", "DEFAULT_PERMISSION_CLASSES", "urlpatterns", "add_url_rule", "add_middleware", ".middleware(",
-    "include(", "register_admin_urls",
+    "register_admin_urls",
 )
 
 _HOOK_WORDS = frozenset({"session", "current_user", "user", "token", "authorization", "Authorization", "auth",
@@ -665,7 +665,8 @@ class RouteWithoutAuth(Rule):
         # a view class that another class builds on is a generic base, not reported: read the
         # files that may subclass a candidate class too
         class_names = sorted({c["func"] for r in mine for c in r.facts[R.FACTS_KEY]["candidates"] if c.get("fw") == "class"})
-        subclass_re = re.compile(r"[(,\s.](%s)\s*[,)\[]" % "|".join(map(re.escape, class_names))) if class_names else None
+        subclass_re = re.compile(r"class\s+\w+\s*\([^)]*\b(%s)\b" % "|".join(map(re.escape, class_names))) \
+            if class_names else None
 
         def also(text: str) -> bool:
             return ("register(" in text and "outer" in text) or (subclass_re is not None and bool(subclass_re.search(text)))
@@ -750,7 +751,8 @@ def _maybe_view_base(base: str, top: str) -> bool:
     if canonical.startswith(("django.views", "rest_framework.views", "rest_framework.viewsets", "rest_framework.generics",
                              "flask.views")):
         return True
-    return base.split(".", 1)[0] == top and not canonical.startswith(("builtins.", "typing.", "enum."))
+    # a project base class: only when it reads like a view (``BaseView``, ``generic.IndexView``)
+    return base.split(".", 1)[0] == top and R.last_part(base).endswith(("View", "ViewSet", "Viewset"))
 
 
 def _message(c: dict[str, Any], path: str, final: bool | None) -> str:
