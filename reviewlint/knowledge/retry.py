@@ -91,7 +91,7 @@ RETRY_JUDGED_CLIENTS: dict[str, str | None] = {
     "urllib3.ProxyManager": "retries",
 }
 #: module-level request functions judged once per module
-RETRY_JUDGED_FUNCTION_LIBRARIES: frozenset[str] = frozenset({"requests", "httpx", "urllib", "urllib3"})
+RETRY_JUDGED_FUNCTION_LIBRARIES: frozenset[str] = frozenset({"requests", "httpx", "urllib", "urllib3", "aiohttp"})
 IDEMPOTENT_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 # ---------------------------------------------------------------------- sleeping

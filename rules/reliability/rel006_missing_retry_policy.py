@@ -18,6 +18,13 @@ _METHOD_ARG_METHODS = ("request", "stream", "urlopen")
 _LOOPBACK_RE = re.compile(r"^(?:https?|wss?)://(?:[^/@]*@)?(?:localhost|127(?:\.\d+){3}|\[::1\]|0\.0\.0\.0|[\w.-]+\.localhost)(?:[:/?#]|$)",
                           re.IGNORECASE)
 _RETRY_WORDS = ("retry", "retries", "retrying", "backoff")
+_MODULE_FUNCTION_ADVICE = {
+    "requests": "use a `requests.Session` with `HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5))` mounted",
+    "httpx": "use an `httpx.Client(transport=httpx.HTTPTransport(retries=3))` (connect errors)",
+    "urllib": "use a `urllib3.PoolManager(retries=Retry(total=3, backoff_factor=0.5))`",
+    "urllib3": "use a `urllib3.PoolManager(retries=Retry(total=3, backoff_factor=0.5))`",
+    "aiohttp": "use an aiohttp-retry `RetryClient`",
+}
 #: functions that probe a service: a retry would hide what they exist to find out
 _PROBE_RE = re.compile(r"(^|_)(verify|preflight|health|healthcheck|ping|probe|heartbeat|liveness|readiness)|"
                        r"(^|_)(check|test)_?\w*(connection|conn|server|endpoint|reachab|alive)", re.IGNORECASE)
@@ -188,7 +195,7 @@ class MissingRetryPolicy(Rule):
         self._funcs: dict[str, _Func] = {}
         self._func_stack: list[str | None] = []
         self._call_sites: dict[str, list[bool]] = {}
-        self._module_uses: list[tuple[_Use, str]] = []
+        self._module_uses: list[tuple[_Use, str, str]] = []
         #: class name → {attribute: __init__ parameter}
         self._attr_params: dict[str, dict[str, str]] = {}
         #: local classes (HTTPAdapter subclasses) whose code sets up retries
@@ -288,7 +295,7 @@ class MissingRetryPolicy(Rule):
         if call is not None and call.module_function and call.library in kr.RETRY_JUDGED_FUNCTION_LIBRARIES:
             verb = self._module_verb(node, call)
             if verb is not None:
-                self._module_uses.append((self._use(node, verb), _callee(node)))
+                self._module_uses.append((self._use(node, verb), _callee(node), call.library))
 
     def leave_Call(self, node: cst.Call) -> None:
         # on leaving, so that a client built in the arguments (``Api(requests.Session())``) is known
@@ -497,12 +504,12 @@ class MissingRetryPolicy(Rule):
             if not uses:
                 continue
             self.report(client.node, self._client_message(client, uses[0]))
-        for use, shown in self._module_uses:
+        for use, shown, library in self._module_uses:
             if self._retried(use):
                 continue
-            self.report(use.node, f"`{shown}()` sends a {use.verb} with no retry policy (module-level functions cannot have "
-                                  "one): use a Session with `HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5))` "
-                                  "mounted, or tenacity around the call (reported once per module)")
+            advice = _MODULE_FUNCTION_ADVICE.get(library, _MODULE_FUNCTION_ADVICE["requests"])
+            self.report(use.node, f"`{shown}()` sends a {use.verb} with no retry policy (a module-level function cannot "
+                                  f"have one): {advice}, or tenacity around the call (reported once per module)")
             break
 
     def _retried(self, use: _Use) -> bool:
