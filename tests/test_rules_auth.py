@@ -94,3 +94,18 @@ def test_unknown_project_is_not_reported(tmp_path, monkeypatch):
     assert _auth(check_paths(["svc/views.py"], settings).findings) == []
     (pkg / "hooks.py").write_text("from .views import bp\n")
     assert [line for _, line, _, _ in _auth(check_paths(["svc/views.py"], settings).findings)] == [6]
+
+
+def test_auth002_fix_swaps_the_decorators():
+    from reviewlint.api import check_source
+
+    source = ("from flask import Blueprint\nfrom flask_login import login_required\nbp = Blueprint('b', __name__)\n\n"
+              "class Views:\n    pass\n\n@login_required\n@bp.route('/admin')\ndef admin():\n    return ''\n")
+    (finding,) = check_source(source, select=["AUTH002"])
+    assert finding.fix is not None and (finding.line, finding.end_line) == (8, 9)
+    lines = source.splitlines(keepends=True)
+    start = sum(len(x) for x in lines[: finding.line - 1]) + finding.column - 1
+    end = sum(len(x) for x in lines[: finding.end_line - 1]) + finding.end_column - 1
+    fixed = source[:start] + finding.fix.replacement + source[end:]
+    assert "@bp.route('/admin')\n@login_required\ndef admin():" in fixed
+    assert check_source(fixed, select=["AUTH001", "AUTH002"]) == []
