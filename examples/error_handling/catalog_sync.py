@@ -29,7 +29,7 @@ async def fetch_page_checked(session: aiohttp.ClientSession, url: str) -> list[d
 
 async def fetch_strict(url: str) -> bytes:
     # the session raises ClientResponseError on 4xx/5xx itself
-    async with aiohttp.ClientSession(raise_for_status=True) as session:  # expect: REL006
+    async with aiohttp.ClientSession(raise_for_status=True) as session:  # expect: REL006, TEST001
         async with session.get(url) as resp:
             return await resp.read()
 

@@ -133,7 +133,8 @@ def handler_type_names(ctx: FileContext, node: cst.ExceptHandler) -> tuple[str, 
     return tuple(ctx.qualname(e) or dotted_name(e) or "?" for e in exprs)
 
 
-_TOOL_COMMENT_PREFIXES = ("noqa", "pragma", "type:", "reviewlint", "pylint", "nosec", "fmt:", "mypy", "pyright", "ruff")
+_TOOL_COMMENT_PREFIXES = ("noqa", "pragma", "type:", "reviewlint", "pylint", "nosec", "fmt:", "mypy", "pyright", "ruff",
+                          "expect:")
 
 
 def _explains(comment: cst.Comment | None) -> bool:
