@@ -105,6 +105,9 @@ class SwallowedException(Rule):
         "def f(pk):\n    try:\n        return User.objects.get(pk=pk)\n    except User.DoesNotExist:\n        return None\n",
         # a predicate answers False
         "def is_reachable(host):\n    try:\n        ping(host)\n        return True\n    except Exception:\n        return False\n",
+        # a polling loop
+        "import multiprocessing\n\ndef drain(results):\n    while True:\n        try:\n            item = results.next(timeout=0.1)\n"
+        "        except multiprocessing.TimeoutError:\n            continue\n        handle(item)\n",
         # best-effort cleanup
         "import os\n\ndef drop(path):\n    try:\n        os.unlink(path)\n    except OSError:\n        pass\n",
         "def done(fh):\n    try:\n        fh.close()\n    except Exception:\n        pass\n",
@@ -159,7 +162,11 @@ class SwallowedException(Rule):
         if isinstance(try_node, cst.Try) and is_best_effort_cleanup(try_node):
             return  # nobody can act on a failed close()/unlink()
         if action in ("return False", "return True") and self._in_predicate():
-            return
+            return  # a predicate: the exception is the answer
+        if action in ("continue", "pass") and self.context.loops_in_current_function() and any(
+            t.rsplit(".", 1)[-1] in ("TimeoutError", "Timeout", "Empty") for t in types
+        ):
+            return  # polling: a timeout means "nothing yet", go round again
         type_text = _code(node.type)
         self.report(node, f"`except {type_text}: {action}` swallows the failure without a trace: "
                           "log it (with exc_info), re-raise, or handle it explicitly")
