@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from reviewlint.analysis.handlers import (
@@ -29,6 +31,10 @@ FAILURE_MODULES = ("requests.", "httpx.", "aiohttp.", "urllib3.", "urllib.error.
                    "redis.", "pymongo.", "botocore.", "boto3.", "django.db.", "smtplib.", "socket.", "ssl.", "grpc.",
                    "asyncpg.", "kombu.", "celery.")
 _PREDICATE_PREFIXES = ("is_", "has_", "can_", "should_", "supports_", "allows_", "check_", "exists", "is", "has")
+#: words that make a function a yes/no question
+_PREDICATE_WORDS = ("reachable", "available", "exists", "valid", "supported", "enabled", "alive", "healthy", "ready")
+#: function names that promise to swallow (``parse_date_safe``, ``try_load``, ``get_or_none``)
+_SWALLOWING_NAME = re.compile(r"(^_*(safe|try|maybe)_)|(_(safe|silently|quietly|or_none|or_default)$)")
 _IMPORT_CALLS = frozenset({"importlib.import_module", "builtins.__import__", "django.utils.module_loading.import_string"})
 
 
@@ -105,6 +111,9 @@ class SwallowedException(Rule):
         "def f(pk):\n    try:\n        return User.objects.get(pk=pk)\n    except User.DoesNotExist:\n        return None\n",
         # a predicate answers False
         "def is_reachable(host):\n    try:\n        ping(host)\n        return True\n    except Exception:\n        return False\n",
+        "import socket\n\ndef reachable(host, port):\n    try:\n        socket.create_connection((host, port), timeout=1).close()\n"
+        "        return True\n    except OSError:\n        return False\n",
+        "def parse_http_date_safe(date):\n    try:\n        return parse_http_date(date)\n    except Exception:\n        pass\n",
         # a polling loop
         "import multiprocessing\n\ndef drain(results):\n    while True:\n        try:\n            item = results.next(timeout=0.1)\n"
         "        except multiprocessing.TimeoutError:\n            continue\n        handle(item)\n",
@@ -163,6 +172,9 @@ class SwallowedException(Rule):
             return  # nobody can act on a failed close()/unlink()
         if action in ("return False", "return True") and self._in_predicate():
             return  # a predicate: the exception is the answer
+        func = self.context.function
+        if func is not None and _SWALLOWING_NAME.search(func.name.value):
+            return  # the name promises it: parse_http_date_safe, try_load, get_or_none
         if action in ("continue", "pass") and self.context.loops_in_current_function() and any(
             t.rsplit(".", 1)[-1] in ("TimeoutError", "Timeout", "Empty") for t in types
         ):
@@ -176,6 +188,8 @@ class SwallowedException(Rule):
         if func is None:
             return False
         name = func.name.value.lstrip("_").lower()
+        if any(word in name for word in _PREDICATE_WORDS):
+            return True
         return name.startswith(_PREDICATE_PREFIXES) and (len(name) > 3 or name in ("is", "has"))
 
     def _in_retry_loop(self, node: cst.ExceptHandler) -> bool:
