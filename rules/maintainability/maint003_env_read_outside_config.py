@@ -13,7 +13,7 @@ _GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environb.get", "os.gete
 #: variables of the OS and the process, not the application's configuration
 _PROCESS_VARIABLES = re.compile(
     r"^(?:HOME|PATH|PATHEXT|USER|USERNAME|LOGNAME|SHELL|TERM|TERM_PROGRAM|COLORTERM|TMPDIR|TEMP|TMP|LANG|LANGUAGE|"
-    r"LC_[A-Z]+|TZ|PWD|OLDPWD|EDITOR|VISUAL|PAGER|BROWSER|DISPLAY|WAYLAND_DISPLAY|COLUMNS|LINES|NO_COLOR|FORCE_COLOR|"
+    r"LC_[A-Z]+|TZ|PWD|OLDPWD|EDITOR|VISUAL|PAGER|LESS|MORE|BROWSER|DISPLAY|WAYLAND_DISPLAY|COLUMNS|LINES|NO_COLOR|FORCE_COLOR|"
     r"CLICOLOR|CLICOLOR_FORCE|CI|COMSPEC|SYSTEMROOT|WINDIR|APPDATA|LOCALAPPDATA|USERPROFILE|PROGRAMFILES|"
     r"XDG_[A-Z_]+|PYTHON[A-Z_]*|VIRTUAL_ENV|CONDA_[A-Z_]+|(?:HTTPS?|ALL|NO|FTP|WS|WSS)_PROXY|"
     r"(?:https?|all|no|ftp|ws|wss)_proxy|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|SSLKEYLOGFILE|"
@@ -42,8 +42,9 @@ class EnvReadOutsideConfig(Rule):
     CLI entry points (click/typer commands, `[project.scripts]` targets, the methods of a Django
     management `Command`), `if __name__ == "__main__":` blocks, app factories (`create_app`,
     `make_app`…); settings/config classes (`*Settings`, `*Config`, `*Configuration`, pydantic
-    `BaseSettings`); writes (`os.environ["X"] = …`); a helper that reads the variable its
-    caller names (`def env(name): return os.environ.get(name)`); a function whose name says
+    `BaseSettings`); writes (`os.environ["X"] = …`); a computed variable name (a parameter, an attribute,
+    `f"{prefix}_URL"`: generic machinery such as `def env(name): return os.environ.get(name)`;
+    a name bound to a literal, a constant or a loop over a literal tuple still counts); a function whose name says
     it reads configuration (`load_settings()`, `configure_from_environment()`, `env_bool()`); variables of the operating
     system and the process rather than of the application (`HOME`, `PATH`, `TERM`, `NO_COLOR`,
     `*_PROXY`, `SSL_CERT_FILE`, `XDG_*`, `PYTHON*`, the shell completion protocol's `COMP_*` …)
@@ -111,6 +112,9 @@ class EnvReadOutsideConfig(Rule):
         "import os\n\ndef env_flag(name, default=False):\n    return os.environ.get(name, str(default)).lower() in ('1', 'true')\n",
         "import os\n\ndef _configure_from_environment():\n    return os.getenv('OTEL_SDK_DISABLED', '')\n",
         "import os\n\ndef get_proxy(key):\n    return os.environ.get(key) or os.environ.get(key.upper())\n",
+        "import os\n\nclass Option:\n    def resolve(self):\n        return os.environ.get(self.envvar)\n",
+        "import os\n\ndef editor():\n    for key in ('VISUAL', 'EDITOR'):\n        if os.environ.get(key):\n            return key\n",
+        "import os\n\ndef app_dir(roaming):\n    key = 'APPDATA' if roaming else 'LOCALAPPDATA'\n    return os.environ.get(key)\n",
         # OS/process variables
         "import os\n\ndef editor():\n    return os.environ.get('EDITOR') or os.getenv('VISUAL') or os.environ['HOME']\n",
         "import os\n\ndef settings_module():\n    return os.environ.get('DJANGO_SETTINGS_MODULE'), os.environ['COMP_WORDS']\n",
@@ -127,6 +131,7 @@ class EnvReadOutsideConfig(Rule):
                 line=4, message="`getenv('FEATURE_X')`"),
         Invalid("from os import environ as env\n\ndef f():\n    return env['API_URL']\n", line=4),
         Invalid("import os\n\ndef headers():\n    for var in ('HSTS', 'CSP'):\n        value = os.environ.get(var)\n", line=5),
+        Invalid("import os\nRELOAD_ENV = 'RUN_MAIN'\n\ndef f():\n    return os.environ.get(RELOAD_ENV) == 'true'\n", line=5),
     ]
 
     def begin(self) -> None:
@@ -167,12 +172,11 @@ class EnvReadOutsideConfig(Rule):
     def _check(self, node: cst.CSTNode, key: cst.BaseExpression | None) -> None:
         if key is None or self._skipped():
             return
-        literal = string_value(key)
-        if literal is not None and _PROCESS_VARIABLES.match(literal):
+        literals = self._key_literals(key)
+        if literals is None:
+            return  # a computed name (a parameter, an attribute, `f"{prefix}_URL"`): generic machinery
+        if all(_PROCESS_VARIABLES.match(v) for v in literals):
             return
-        names = self.context.names_in(key)
-        if names and literal is None and all(self._is_parameter(n) for n in names):
-            return  # a helper: its caller names the variable
         func = self.context.function
         assert func is not None
         if _CONFIG_FUNCTION.search(func.name.value):
@@ -181,9 +185,28 @@ class EnvReadOutsideConfig(Rule):
         self.report(node, f"`{shown}` read inside `{func.name.value}()`: read configuration once, at startup, "
                           "into a typed settings object and pass it in")
 
-    def _is_parameter(self, name: str) -> bool:
-        binding = self.context.lookup(name)
-        return binding is not None and isinstance(binding.origin, cst.Param)
+    def _key_literals(self, key: cst.BaseExpression) -> list[str] | None:
+        """The variable name(s) a key stands for: a literal, a name bound to a literal (a constant,
+        ``key = "A" if x else "B"``, ``for key in ("VISUAL", "EDITOR")``); None when computed."""
+        literal = string_value(key)
+        if literal is not None:
+            return [literal]
+        if isinstance(key, cst.IfExp):
+            body, orelse = self._key_literals(key.body), self._key_literals(key.orelse)
+            return body + orelse if body is not None and orelse is not None else None
+        if not isinstance(key, cst.Name):
+            return None
+        for loop in reversed(self.context.loops):
+            if key.value in loop.targets:
+                if isinstance(loop.iter, (cst.Tuple, cst.List, cst.Set)):
+                    values = [string_value(e.value) for e in loop.iter.elements]
+                    return [v for v in values if v is not None] if all(v is not None for v in values) else None
+                return None
+        binding = self.context.lookup(key.value)
+        origin = binding.origin if binding is not None else None
+        if isinstance(origin, (cst.SimpleString, cst.ConcatenatedString, cst.IfExp)):
+            return self._key_literals(origin)
+        return None
 
 
 def _shown(node: cst.CSTNode) -> str:
