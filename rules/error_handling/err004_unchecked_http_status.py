@@ -34,7 +34,7 @@ class UncheckedHttpStatus(Rule):
     `resp = await client.get(...)` and `async with session.get(...) as resp`.
 
     Not flagged: a response returned to the caller or handed to another function (which may
-    check it); clients created with `raise_for_status=True` (aiohttp) or an httpx response
+    check it); a response received as a parameter (the caller made the request); clients created with `raise_for_status=True` (aiohttp) or an httpx response
     event hook; requests made with `raise_for_status=True`; `urllib.request.urlopen`, which
     raises `HTTPError` on 4xx/5xx itself. Reported at the body access, once per response.
 
@@ -91,6 +91,8 @@ class UncheckedHttpStatus(Rule):
         "    return client.get(url).json()\n",
         # urlopen raises HTTPError for 4xx/5xx
         "from urllib.request import urlopen\n\ndef f(url):\n    with urlopen(url, timeout=5) as fh:\n        return fh.read()\n",
+        # a response handed in as a parameter: the caller owns the check
+        "import requests\n\ndef decode(r: requests.Response) -> str:\n    return r.content.decode('utf-8')\n",
         # not a tracked response
         "def f(resp):\n    return resp.json()\n",
         "import json\n\ndef f(path):\n    with open(path) as fh:\n        return json.loads(fh.read())\n",
@@ -153,6 +155,9 @@ class UncheckedHttpStatus(Rule):
         target: cst.CSTNode = parent if isinstance(parent, cst.Call) and parent.func is node else node
         text = _describe(receiver, node, target)
         if isinstance(receiver, cst.Name):
+            binding = self.context.binding(receiver)
+            if binding is not None and binding.injected:
+                return  # a response handed in: the caller made the request and owns the check
             if receiver.value not in frame.pending and not origin_checks_status(self.context, receiver):
                 frame.pending[receiver.value] = (target, text)
         elif not origin_checks_status(self.context, receiver):
