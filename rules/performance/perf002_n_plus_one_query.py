@@ -89,6 +89,9 @@ class NPlusOneQuery(Rule):
         # unknown objects and related managers are not guessed at
         "def f(orders, cursor):\n    for o in orders:\n        cursor.execute('SELECT 1 FROM t WHERE id = %s', (o.id,))\n"
         "        o.items.all().first()\n",
+        # a helper that reads and writes per item is PERF003's
+        "from shop.models import Stock\n\ndef bump(sku):\n    s = Stock.objects.get(sku=sku)\n"
+        "    Stock.objects.filter(sku=sku).update(n=s.n + 1)\n\ndef bump_all(skus):\n    for sku in skus:\n        bump(sku)\n",
         # a helper whose query does not depend on its parameters
         "from shop.models import Setting\n\ndef vat(order):\n    return Setting.objects.get(key='vat').value * order.total\n\n"
         "def totals(orders):\n    return [vat(o) for o in orders]\n",
@@ -163,16 +166,23 @@ class NPlusOneQuery(Rule):
     def begin(self) -> None:
         self._tracker = dba.DbLoopTracker()
         self._away = OneCallAway()
+        #: helpers that also write: PERF003 reports those calls (one problem, one finding)
+        self._writers = OneCallAway()
 
     # ------------------------------------------------------------------ one call away
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._away.enter_function(self.context, node)
+        self._writers.enter_function(self.context, node)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._away.leave_function()
+        self._writers.leave_function()
 
     def leave_Module(self, node: cst.Module) -> None:
+        writes = {id(hf.node) for hf in self._writers.finish()}
         for hf in self._away.finish():
+            if id(hf.node) in writes:
+                continue
             hint = dba.BATCH_READ_HINT.get(hf.extra or "", dba.DEFAULT_BATCH_READ_HINT)
             self.report(
                 hf.node,
@@ -186,8 +196,11 @@ class NPlusOneQuery(Rule):
         found = dba.db_call(node, ctx)
         if found is None:
             self._away.note_call(ctx, node, callee_text(node))
+            self._writers.note_call(ctx, node, callee_text(node))
         elif found.kind == dba.READ:
             self._away.note_target(ctx, found.inputs, dba.short_callee(node), found.library)
+        elif found.kind == dba.WRITE:
+            self._writers.note_target(ctx, found.inputs, dba.short_callee(node))
         if not ctx.loops:
             return
         if found is not None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 import libcst as cst
 
 from reviewlint.analysis import db as dba
-from reviewlint.analysis.per_item import dependent_loops, loop_kind_text
+from reviewlint.analysis.calls import callee_text
+from reviewlint.analysis.per_item import OneCallAway, dependent_loops, loop_kind_text
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
 
@@ -40,6 +41,8 @@ class WritePerRow(Rule):
     twins); SQLAlchemy `session.add()`/`merge()`/`delete()` and `execute()` of an
     `insert()`/`update()`/`delete()` statement; a DB-API, SQLAlchemy or asyncpg `execute` of
     an `INSERT`/`UPDATE`/`DELETE` statement; pymongo `insert_one`/`update_one`/`delete_one`...
+    A write one call away counts too: a function or method of the same module that writes
+    with its parameters, called per item (reported at the call in the loop).
 
     Not flagged: loops over a literal of three items or fewer, retry loops, pagination or
     batching loops, writes that do not depend on the loop variable (SQL text that differs per
@@ -102,6 +105,13 @@ class WritePerRow(Rule):
         "        conn.execute(f'DELETE FROM {t}_staging WHERE done')\n",
     ]
     invalid = [
+        # one call away: a helper of this module that writes
+        Invalid(
+            "import sqlite3\n\nclass Store:\n    def __init__(self, conn: sqlite3.Connection):\n        self.conn = conn\n\n"
+            "    def put(self, key, value):\n        self.conn.execute('INSERT INTO kv VALUES (?, ?)', (key, value))\n\n"
+            "    def put_all(self, items):\n        for k, v in items.items():\n            self.put(k, v)\n",
+            line=12, message="`self.put()` makes a write (`self.conn.execute()`)", count=1,
+        ),
         Invalid(
             "from shop.models import Product\n\ndef load(rows):\n    for row in rows:\n"
             "        Product.objects.create(sku=row['sku'], price=row['price'])\n",
@@ -147,12 +157,34 @@ class WritePerRow(Rule):
 
     def begin(self) -> None:
         self._tracker = dba.DbLoopTracker()
+        self._away = OneCallAway()
+        self._hints: dict[str, str] = {}
 
+    # ------------------------------------------------------------------ one call away
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._away.enter_function(self.context, node)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._away.leave_function()
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for hf in self._away.finish():
+            self.report(
+                hf.node,
+                f"`{hf.shown}()` makes a write (`{hf.target}()`) per `{hf.variable}` in this "
+                f"{loop_kind_text(hf.loop)}: {hf.extra}",
+            )
+
+    # ------------------------------------------------------------------ writes
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.context
+        found = dba.db_call(node, ctx)
+        if found is None:
+            self._away.note_call(ctx, node, callee_text(node))
+        elif found.kind == dba.WRITE:
+            self._away.note_target(ctx, found.inputs, dba.short_callee(node), _hint(found))
         if not ctx.loops:
             return
-        found = dba.db_call(node, ctx)
         if found is None or found.kind != dba.WRITE:
             return
         if found.is_async and not isinstance(ctx.parent, cst.Await):
