@@ -1,8 +1,9 @@
 """Is this code a command-line entry point (where printing and root logging are the point)?
 
 Shared by OBS001 (print-instead-of-logging) and OBS005 (logger-not-module-scoped). Entry
-points are: ``if __name__ == "__main__":`` blocks, ``__main__.py`` files, files under the
-``script-paths`` globs, functions decorated as click/typer commands, functions named
+points are: ``if __name__ == "__main__":`` blocks, ``__main__.py``/``cli.py``/``manage.py``
+files, Django management commands (``management/commands/``), files under the
+``script-paths`` globs, modules that parse arguments (argparse) or have a main block, functions decorated as click/typer commands, functions named
 ``main``, and functions named in ``[project.scripts]`` of the analysed project's
 ``pyproject.toml`` (read once per run from ``settings.root``).
 """
@@ -26,6 +27,10 @@ DEFAULT_SCRIPT_PATHS = ["scripts/**", "bin/**", "tools/**"]
 _CLI_LIBRARIES = ("click", "typer", "asyncclick", "rich_click", "cyclopts")
 _COMMAND_DECORATORS = frozenset({"command", "group", "callback", "result_callback"})
 _ENTRY_FUNCTION_NAMES = frozenset({"main"})
+#: file names that mark a command-line module
+_CLI_FILE_NAMES = frozenset({"__main__.py", "cli.py", "_cli.py", "console.py", "manage.py"})
+#: folders whose modules are command-line commands (Django management commands)
+_COMMAND_GLOBS = ["**/management/commands/**"]
 #: modules whose import makes a file a command-line program
 _ARG_PARSERS = frozenset({"argparse", "optparse", "getopt"})
 
@@ -114,8 +119,10 @@ def entry_point_reason(ctx: FileContext, script_paths: list[str] | None = None) 
     """Why the current node is command-line code (for messages), or None when it is library code."""
     if ctx.in_main_block:
         return "main block"
-    if os.path.basename(ctx.path) == "__main__.py":
-        return "__main__.py"
+    if os.path.basename(ctx.path) in _CLI_FILE_NAMES:
+        return "command-line module"
+    if _in_script_path(ctx, _COMMAND_GLOBS):
+        return "management command"
     if _in_script_path(ctx, script_paths if script_paths is not None else DEFAULT_SCRIPT_PATHS):
         return "script"
     if is_command_line_module(ctx):

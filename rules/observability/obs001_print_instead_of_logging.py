@@ -13,7 +13,9 @@ class PrintInsteadOfLogging(Rule):
     ## What it does
     Flags calls to the built-in `print()` in library and service code.
 
-    Not flagged: inside `if __name__ == "__main__":`; in `__main__.py`; in command-line entry
+    Not flagged: inside `if __name__ == "__main__":`; in `__main__.py`, `cli.py`, `_cli.py`,
+    `console.py`, `manage.py` and Django management commands (`management/commands/`); in
+    command-line entry
     points (functions decorated as click or typer commands or groups, functions named `main`,
     functions named in `[project.scripts]` of the analysed project's `pyproject.toml`); in
     files under `script-paths` (default `scripts/**`, `bin/**`, `tools/**`, matched from the
@@ -64,6 +66,9 @@ class PrintInsteadOfLogging(Rule):
         Valid("def run():\n    print('migrated')\n", path="scripts/migrate.py"),
         Valid("def run():\n    print('migrated')\n", path="ops/migrate.py", options={"script-paths": ["ops/**"]}),
         Valid("print('hello')\n", path="mypkg/__main__.py"),
+        Valid("def show(result):\n    print(result.code)\n", path="mypkg/_cli.py"),
+        Valid("class Command(BaseCommand):\n    def handle(self):\n        print('done')\n",
+              path="shop/management/commands/sync_stock.py"),
         Valid("def run():\n    print('migrated')\n", path="mypkg/bin/migrate.py"),
         # a command-line program: its helpers print its output
         "import argparse\n\ndef show(rows):\n    print(rows)\n",
