@@ -124,3 +124,13 @@ def tag_images(images):
     # `save()` of objects that are not model instances is not a database write
     for image in images:
         image.save(image.filename)
+
+
+def customer_label(customer_id):
+    customer = Customer.objects.get(pk=customer_id)
+    return f"{customer.name} <{customer.email}>"
+
+
+def order_labels(orders):
+    # the query is one call away, in the helper above
+    return [customer_label(o.customer_id) for o in orders]  # expect: PERF002
