@@ -13,6 +13,11 @@ _TRACEBACK_CALLS = frozenset({"traceback.format_exc", "traceback.format_exceptio
                               "traceback.format_stack", "sys.exc_info"})
 
 
+#: failures whose traceback says nothing the message does not: a missing package, a timeout
+_NO_TRACEBACK_NEEDED = frozenset({"ImportError", "ModuleNotFoundError", "TimeoutError", "Timeout", "TimeoutException",
+                                  "ReadTimeout", "ConnectTimeout", "ReadTimeoutError", "ConnectTimeoutError"})
+
+
 class ExceptionLoggedWithoutTraceback(Rule):
     """An exception logged inside `except` without its traceback.
 
@@ -28,7 +33,8 @@ class ExceptionLoggedWithoutTraceback(Rule):
     lookup/conversion/validation outcomes (`ValueError`, `KeyError`, `JSONDecodeError`,
     Django's `ValidationError`, `SuspiciousOperation` ..., the set ERR002 also accepts),
     where the traceback adds nothing to the message; `ImportError`/`ModuleNotFoundError`
-    handlers ("package X is not installed"); `log.exception(...)`; calls in a function
+    handlers ("package X is not installed") and timeout handlers (`TimeoutError`,
+    `httpx.TimeoutException`, `requests.Timeout` ...); `log.exception(...)`; calls in a function
     defined inside the handler.
 
     ## Why it matters
@@ -78,6 +84,8 @@ class ExceptionLoggedWithoutTraceback(Rule):
         "    logger.warning('OAUTH_PARAMS is not valid JSON, ignoring')\n",
         "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    from unstructured import Loader\nexcept ImportError:\n"
         "    logger.warning('install unstructured to load .pptx files')\n",
+        "import asyncio, logging\nlogger = logging.getLogger(__name__)\n\nasync def f(task):\n    try:\n        await asyncio.wait_for(task, 5)\n"
+        "    except asyncio.TimeoutError:\n        logger.warning('license check still pending, starting without it')\n",
         # outside except, or info level
         "import logging\nlogger = logging.getLogger(__name__)\nlogger.error('startup failed')\n",
         "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError:\n    logger.info('charge skipped')\n",
@@ -116,8 +124,8 @@ class ExceptionLoggedWithoutTraceback(Rule):
         types = handler_type_names(self.context, handler.node)
         if catches_only_expected(types):
             return  # a validation/lookup outcome: the traceback adds nothing to the message
-        if types and all(t.rsplit(".", 1)[-1] in ("ImportError", "ModuleNotFoundError") for t in types):
-            return  # "package X is not installed": the traceback adds nothing
+        if types and all(t.rsplit(".", 1)[-1] in _NO_TRACEBACK_NEEDED for t in types):
+            return  # "package X is not installed" / "timed out": the traceback adds nothing
         method = func.attr.value
         receiver = code_of(func.value).strip()
         if method == "error" or call.kind == LOGURU:
