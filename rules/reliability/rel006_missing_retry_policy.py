@@ -79,8 +79,8 @@ class MissingRetryPolicy(Rule):
     a transport or adapter from elsewhere); `**kwargs` pass-throughs. Calls to
     `localhost`/loopback (a literal URL or `base_url`) are not counted, nor calls in a retry
     loop, under a retry decorator (tenacity, backoff, or any decorator named `*retry*`), in a
-    lambda handed to a `*retry*` helper, or in a helper only called from such places, nor calls
-    in connectivity probes (functions named `verify_*`, `*health*`, `*ping*`, `*preflight*`,
+    function or lambda handed to a `*retry*` helper, or in a helper only called from such
+    places, nor calls in connectivity probes (functions named `verify_*`, `*health*`, `*ping*`, `*preflight*`,
     `check_*connection`; URLs ending in `/health`, `/healthz`, `/ping` ...): a retry would
     hide what they exist to find out. Test files are skipped.
 
@@ -145,6 +145,9 @@ class MissingRetryPolicy(Rule):
         "import httpx\n\ndef rates(client: httpx.Client):\n    return client.get('https://x.org/rates')\n",
         # a test transport
         "import httpx\n\nclient = httpx.Client(transport=httpx.MockTransport(handler))\nclient.get('https://x.org')\n",
+        # a closure handed to a retry helper
+        "import requests\n\nclass Loader:\n    def signed_url(self, url):\n        def request():\n"
+        "            return requests.get(url, timeout=5)\n        return self._retry_request_sync(request)\n",
         # a connectivity probe: a retry would hide what it exists to find out
         "import aiohttp\n\nasync def verify_connection(url):\n    async with aiohttp.ClientSession() as s:\n"
         "        async with s.get(url) as r:\n            return r.status == 200\n",
@@ -200,6 +203,9 @@ class MissingRetryPolicy(Rule):
         self._attr_params: dict[str, dict[str, str]] = {}
         #: local classes (HTTPAdapter subclasses) whose code sets up retries
         self._retrying_classes: set[str] = set()
+        #: FunctionDef id → its key; functions handed to a ``*retry*`` helper
+        self._def_keys: dict[int, str] = {}
+        self._retried_callables: set[str] = set()
 
     # ------------------------------------------------------------------ functions and classes
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -258,12 +264,33 @@ class MissingRetryPolicy(Rule):
     def _function_key(self, node: cst.FunctionDef) -> str | None:
         ctx = self.context
         if ctx.functions:
-            return None
-        if ctx.classes:
+            key = f"<nested {id(node)}>"  # a closure: reached through its binding only
+        elif ctx.classes:
             if len(ctx.classes) != 1 or ctx.scopes[-1].kind != "class":
                 return None
-            return f"{ctx.classes[-1].node.name.value}.{node.name.value}"
-        return node.name.value
+            key = f"{ctx.classes[-1].node.name.value}.{node.name.value}"
+        else:
+            key = node.name.value
+        self._def_keys[id(node)] = key
+        return key
+
+    def _callable_key(self, expr: cst.BaseExpression) -> str | None:
+        """The key of a function of this file that ``expr`` names (``helper``, ``self.method``)."""
+        ctx = self.context
+        if isinstance(expr, cst.Name):
+            binding = ctx.lookup(expr.value)
+            if binding is None or binding.kind != "def":
+                return None
+            if isinstance(binding.origin, cst.FunctionDef):
+                return self._def_keys.get(id(binding.origin))
+            if expr.value in ctx.local_classes:
+                return f"{expr.value}.__init__"
+            return None
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
+            cls = ctx.method_class
+            if cls is not None:
+                return f"{cls.node.name.value}.{expr.attr.value}"
+        return None
 
     @property
     def _current_key(self) -> str | None:
@@ -458,18 +485,17 @@ class MissingRetryPolicy(Rule):
                 if origin is not None and id(origin) in self._clients:
                     self._clients[id(origin)].configured = True
             return
-        if isinstance(func, cst.Name):
-            binding = ctx.lookup(func.value)
-            if binding is not None and binding.kind == "def":
-                callee = func.value
-                if func.value in ctx.local_classes:
-                    callee, offset = f"{func.value}.__init__", 1
-        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
-            cls = ctx.method_class
-            if cls is not None:
-                callee, offset = f"{cls.node.name.value}.{func.attr.value}", 1
+        if _names_retry(code_of(func)):
+            # ``self._retry_request(fetch)``, ``retry_call(fetch)``: the function handed over is retried
+            for arg in node.args:
+                key = self._callable_key(arg.value)
+                if key is not None:
+                    self._retried_callables.add(key)
+        callee = self._callable_key(func)
         if callee is None:
             return
+        if callee.endswith(".__init__") or isinstance(func, cst.Attribute):
+            offset = 1
         self._call_sites.setdefault(callee, []).append(self._in_retry())
         position = 0
         for arg in node.args:
@@ -517,6 +543,8 @@ class MissingRetryPolicy(Rule):
             return True
         if use.func_key is None:
             return False
+        if use.func_key in self._retried_callables:
+            return True
         sites = self._call_sites.get(use.func_key)
         return bool(sites) and all(sites)
 
