@@ -130,7 +130,7 @@ def _hand_retry(loop_node: cst.CSTNode, ctx: FileContext) -> HandRetry | None:
     if not _leaves_on_success(loop_node, try_node):
         return None  # a poll loop: it goes round on success too, until a condition holds
     body_names = _names_read(try_node.body, ctx)
-    if targets and targets & body_names and not any(kr.RETRY_NAME_RE.search(t) for t in targets):
+    if (targets - {"_"}) & body_names and not any(kr.RETRY_NAME_RE.search(t) for t in targets):
         return None  # ``for port in range(...)``: the loop tries different values, it does not retry
     handler_types = [_caught(h, ctx) for h in shape.retrying_handlers]
     flat = [t for types in handler_types for t in types]
