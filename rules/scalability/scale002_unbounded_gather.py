@@ -61,6 +61,7 @@ class UnboundedGather(Rule):
     `gather` of a few named coroutines (`gather(a(), b())`), work handed to a thread pool
     (`asyncio.to_thread`, `run_in_executor`: the pool bounds it), fan-out over registered
     callbacks (`receivers`, `handlers`, `listeners`, `hooks`: their number is fixed by code),
+    closing local resources (`aclose()`, `wait_closed()`, `cancel()` ...),
     and lists built some other way (reviewlint does not guess their size).
 
     ## Why it matters
@@ -115,6 +116,8 @@ class UnboundedGather(Rule):
         "import asyncio\n\nasync def f(paths):\n    return await asyncio.gather(*[asyncio.to_thread(read, p) for p in paths])\n",
         "import asyncio\n\nasync def f(batches):\n    loop = asyncio.get_running_loop()\n"
         "    tasks = [loop.run_in_executor(None, upsert, b) for b in batches]\n    return await asyncio.gather(*tasks)\n",
+        # closing local resources is not a fan-out to a dependency
+        "import asyncio\n\nasync def shutdown(gens):\n    await asyncio.gather(*[g.aclose() for g in gens], return_exceptions=True)\n",
         # registered callbacks: their number is fixed by code
         "import asyncio\n\nasync def send(self, event):\n"
         "    return await asyncio.gather(*(r(event) for r in self.async_receivers))\n",
@@ -193,7 +196,7 @@ class UnboundedGather(Rule):
             comp = fan.for_in
             collection, variable = comp.iter, _target_text(comp.target)
             elt = fan.elt
-            if _runs_in_executor(elt, ctx):
+            if _runs_in_executor(elt, ctx) or _cleanup(elt):
                 return
             callee = _callee_key(elt.expression if isinstance(elt, cst.Await) else elt)
         elif isinstance(fan, cst.Call) and ctx.call_name(fan) == "builtins.map" and len(fan.args) >= 2:
@@ -261,6 +264,18 @@ def _runs_in_executor(elt: cst.BaseExpression, ctx) -> bool:
     if ctx.call_name(elt) in _EXECUTOR_CALLS:
         return True
     return isinstance(elt.func, cst.Attribute) and elt.func.attr.value == "run_in_executor"
+
+
+_CLEANUP_METHODS = frozenset({"aclose", "close", "wait_closed", "cancel", "shutdown", "stop", "join", "wait"})
+
+
+def _cleanup(elt: cst.BaseExpression) -> bool:
+    """``ag.aclose()`` / ``server.wait_closed()``: closing local resources, not calling a dependency."""
+    if isinstance(elt, cst.Await):
+        elt = elt.expression
+    return (
+        isinstance(elt, cst.Call) and isinstance(elt.func, cst.Attribute) and elt.func.attr.value in _CLEANUP_METHODS
+    )
 
 
 def _registered_callables(collection: cst.BaseExpression) -> bool:
