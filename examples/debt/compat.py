@@ -1,0 +1,3 @@
+"""Compatibility names for the legacy importer."""
+
+LEGACY_SEPARATOR = ";"  # noqa: E702
