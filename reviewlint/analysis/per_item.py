@@ -33,8 +33,30 @@ def loop_is_exempt(loop: Loop, variables: Iterable[str], ctx: FileContext) -> bo
         return True
     if loop.kind != "comprehension" and retry_loop(loop.node, ctx) is not None:
         return True
-    if variables and all(looks_like_pagination_variable(v) for v in variables):
+    if variables and all(looks_like_pagination_variable(v) or looks_like_batch(v) for v in variables):
         return True
+    if loop.iter is not None and _iterates_batches(loop.iter):
+        return True
+    return False
+
+
+_BATCH_WORDS = ("batch", "chunk", "bulk")
+
+
+def looks_like_batch(name: str) -> bool:
+    """``batch`` / ``chunk`` / ``rows_chunk``: the loop already works in batches."""
+    lowered = name.lower()
+    return any(word in lowered for word in _BATCH_WORDS)
+
+
+def _iterates_batches(expr: cst.BaseExpression) -> bool:
+    """``for b in chunks(rows, 500)`` / ``itertools.batched(rows, 100)`` / ``for b in batches``."""
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    if isinstance(expr, cst.Attribute):
+        return looks_like_batch(expr.attr.value)
+    if isinstance(expr, cst.Name):
+        return looks_like_batch(expr.value)
     return False
 
 

@@ -45,7 +45,7 @@ class WritePerRow(Rule):
     with its parameters, called per item (reported at the call in the loop).
 
     Not flagged: loops over a literal of three items or fewer, retry loops, pagination or
-    batching loops, writes that do not depend on the loop variable (SQL text that differs per
+    batching loops (a `batch`/`chunk` variable, `chunks(...)`/`itertools.batched(...)`), writes that do not depend on the loop variable (SQL text that differs per
     item, such as a table name per item, is a different statement, not a batchable row),
     DDL (`CREATE`/`DROP`/`ALTER`), un-awaited async writes
     collected for `asyncio.gather`, and objects reviewlint cannot identify (`obj.save()` is
@@ -100,6 +100,10 @@ class WritePerRow(Rule):
         # DDL per table is not a per-row write
         "import sqlite3\n\ndef f(conn: sqlite3.Connection, tables):\n    for t in tables:\n"
         "        conn.execute(f'DROP TABLE {t}')\n",
+        # the loop already works in batches
+        "from sqlalchemy import insert\nfrom sqlalchemy.orm import Session\n\ndef load(s: Session, rows):\n"
+        "    for batch in chunks(rows, 1000):\n        s.execute(insert(Event), batch)\n"
+        "    for part in itertools.batched(rows, 500):\n        s.execute(insert(Event), list(part))\n",
         # the statement itself differs per item (a table per item): not batchable with executemany
         "import sqlite3\n\ndef f(conn: sqlite3.Connection, tables):\n    for t in tables:\n"
         "        conn.execute(f'DELETE FROM {t}_staging WHERE done')\n",
