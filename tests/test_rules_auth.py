@@ -109,3 +109,17 @@ def test_auth002_fix_swaps_the_decorators():
     fixed = source[:start] + finding.fix.replacement + source[end:]
     assert "@bp.route('/admin')\n@login_required\ndef admin():" in fixed
     assert check_source(fixed, select=["AUTH001", "AUTH002"]) == []
+
+
+def test_shards_and_workers_keep_the_project_decision(monkeypatch):
+    """Each shard (and a worker pool) decides AUTH001 like the whole run."""
+    import inspect
+
+    monkeypatch.chdir(ROOT)
+    params = inspect.signature(check_paths).parameters
+    whole = _auth(check_paths(APPS, _settings()).findings)
+    if "shard" in params:
+        shards = [f for k in (1, 2) for f in _auth(check_paths(APPS, _settings(), shard=(k, 2)).findings)]
+        assert sorted(shards) == whole
+    if "jobs" in params:
+        assert _auth(check_paths(APPS, _settings(), jobs=2).findings) == whole
