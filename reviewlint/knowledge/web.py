@@ -73,7 +73,7 @@ AUTH_DECORATORS = frozenset(
         "django.contrib.auth.decorators.login_required", "django.contrib.auth.decorators.permission_required",
         "django.contrib.auth.decorators.user_passes_test",
         "django.contrib.admin.views.decorators.staff_member_required",
-        "wagtail.admin.auth.require_admin_access", "wagtail.admin.auth.permission_required",
+        "starlette.authentication.requires", "wagtail.admin.auth.require_admin_access", "wagtail.admin.auth.permission_required",
         "wagtail.admin.auth.any_permission_required", "wagtail.admin.auth.user_passes_test",
     }
 )
