@@ -24,7 +24,9 @@ _LIMIT_WORDS = ("sem", "limit", "throttl", "concurren", "bound", "slot")
 _EXECUTOR_CALLS = frozenset({"asyncio.to_thread", "asyncio.threads.to_thread", "anyio.to_thread.run_sync"})
 #: collections of registered callables: their number is fixed by code, not by data
 _CALLBACK_WORDS = ("receiver", "handler", "callback", "listener", "hook", "subscriber", "observer", "plugin",
-                   "middleware", "waiter")
+                   "middleware", "waiter",
+                   # one request per configured backend: no single dependency gets N at once
+                   "base_url", "server", "backend", "host", "replica", "shard", "region")
 
 
 @dataclass
@@ -51,7 +53,8 @@ class UnboundedGather(Rule):
 
     ## What it does
     Flags `asyncio.gather(*(f(x) for x in xs))`, `gather(*[f(x) for x in xs])`,
-    `gather(*map(f, xs))` and `gather(*tasks)` where `tasks` is such a comprehension, over a
+    `gather(*map(f, xs))` and `gather(*tasks)` where `tasks` is such a comprehension or an
+    empty list filled with `tasks.append(f(x))` in a `for` loop, over a
     collection that is not a literal, when no concurrency limit is in scope: no
     `asyncio.Semaphore`/`BoundedSemaphore`, `TaskGroup`, `anyio.CapacityLimiter` or
     `aiolimiter.AsyncLimiter` built in the enclosing functions, their class or the module,
@@ -60,7 +63,9 @@ class UnboundedGather(Rule):
     Not flagged: literal collections and `range(<literal>)` (the fan-out is fixed), a
     `gather` of a few named coroutines (`gather(a(), b())`), work handed to a thread pool
     (`asyncio.to_thread`, `run_in_executor`: the pool bounds it), fan-out over registered
-    callbacks (`receivers`, `handlers`, `listeners`, `hooks`: their number is fixed by code),
+    callbacks (`receivers`, `handlers`, `listeners`, `hooks`: their number is fixed by code)
+    or over configured backends (`base_urls`, `servers`, `hosts`, `replicas`, `shards`: one
+    call per backend, no single dependency gets N at once),
     closing local resources (`aclose()`, `wait_closed()`, `cancel()` ...),
     and lists built some other way (reviewlint does not guess their size).
 
@@ -116,13 +121,21 @@ class UnboundedGather(Rule):
         "import asyncio\n\nasync def f(paths):\n    return await asyncio.gather(*[asyncio.to_thread(read, p) for p in paths])\n",
         "import asyncio\n\nasync def f(batches):\n    loop = asyncio.get_running_loop()\n"
         "    tasks = [loop.run_in_executor(None, upsert, b) for b in batches]\n    return await asyncio.gather(*tasks)\n",
+        # one call per configured backend
+        "import asyncio\n\nasync def f(base_urls):\n    tasks = []\n    for idx, url in enumerate(base_urls):\n"
+        "        tasks.append(tags(url))\n    return await asyncio.gather(*tasks)\n",
         # closing local resources is not a fan-out to a dependency
         "import asyncio\n\nasync def shutdown(gens):\n    await asyncio.gather(*[g.aclose() for g in gens], return_exceptions=True)\n",
         # registered callbacks: their number is fixed by code
         "import asyncio\n\nasync def send(self, event):\n"
         "    return await asyncio.gather(*(r(event) for r in self.async_receivers))\n",
         # a list built some other way is not guessed at
+        "import asyncio\n\nasync def f(jobs):\n    tasks = [first()]\n    for j in jobs:\n        tasks.append(run(j))\n"
+        "    return await asyncio.gather(*tasks)\n",
+        # gathered in batches inside the loop that fills the list
         "import asyncio\n\nasync def f(jobs):\n    tasks = []\n    for j in jobs:\n        tasks.append(run(j))\n"
+        "        if len(tasks) >= 10:\n            await asyncio.gather(*tasks)\n            tasks = []\n",
+        "import asyncio\n\nasync def f(jobs):\n    tasks = []\n    while jobs:\n        tasks.append(run(jobs.pop()))\n"
         "    return await asyncio.gather(*tasks)\n",
     ]
     invalid = [
@@ -138,6 +151,12 @@ class UnboundedGather(Rule):
             "import asyncio as aio\n\nasync def f(urls):\n    return await aio.gather(*map(fetch, urls), return_exceptions=True)\n",
             line=4, message="`urls`",
         ),
+        # a list of tasks appended in a loop
+        Invalid(
+            "import asyncio\n\nasync def f(jobs):\n    tasks = []\n    for j in jobs:\n"
+            "        tasks.append(asyncio.create_task(run(j)))\n    return await asyncio.gather(*tasks)\n",
+            line=7, message="one task per `j` in `jobs`",
+        ),
         Invalid(
             "import asyncio\n\nasync def f(repo, users):\n"
             "    await asyncio.gather(*[repo.save(u) for u in users if u.dirty])\n",
@@ -148,7 +167,8 @@ class UnboundedGather(Rule):
     def begin(self) -> None:
         self._sites: list[_Site] = []
         self._gathers: list[_Gather] = []
-        #: function id stack (the walk's function stack, as ids)
+        #: (function id, list name) → (collection, variable, callee) of ``tasks.append(f(x))`` in a loop
+        self._appended: dict[tuple[int, str], tuple[cst.BaseExpression, str, str | None, cst.CSTNode]] = {}
 
     # ------------------------------------------------------------------ where we are
     def _where(self) -> tuple[tuple[int, ...], int | None, str | None]:
@@ -172,6 +192,32 @@ class UnboundedGather(Rule):
             return
         if name in _GATHER:
             self._judge_gather(node)
+            return
+        self._note_append(node)
+
+    def _note_append(self, node: cst.Call) -> None:
+        """``tasks.append(fetch(x))`` / ``tasks.append(asyncio.create_task(fetch(x)))`` in a ``for`` loop."""
+        ctx = self.context
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "append" and isinstance(func.value, cst.Name)):
+            return
+        if len(node.args) != 1 or not isinstance(node.args[0].value, cst.Call):
+            return
+        loops = ctx.loops_in_current_function()
+        if not loops or loops[-1].kind != "for" or loops[-1].iter is None:
+            return
+        loop = loops[-1]
+        item = node.args[0].value
+        if ctx.call_name(item) in ("asyncio.create_task", "asyncio.ensure_future") and item.args:
+            item = item.args[0].value
+        if _runs_in_executor(item, ctx) or _cleanup(item):
+            return
+        if not ctx.depends_on_loop(item, [loop]):
+            return
+        key = (id(ctx.function), func.value.value)
+        self._appended.setdefault(
+            key, (loop.iter, _target_text(loop.node.target), _callee_key(item), loop.node)  # type: ignore[union-attr]
+        )
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         # ``async with sem:`` / ``async with self._limiter:`` (a limit passed in)
@@ -186,13 +232,23 @@ class UnboundedGather(Rule):
         if len(starred) != 1:
             return
         fan = starred[0]
+        appended = None
         if isinstance(fan, cst.Name):
             binding = ctx.lookup(fan.value)
             origin = binding.origin if binding is not None and binding.kind == OTHER else None
-            if not isinstance(origin, (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.Call)):
+            if isinstance(origin, cst.List) and not origin.elements:
+                appended = self._appended.get((id(ctx.function), fan.value))
+                if appended is None:
+                    return
+                if any(loop.node is appended[3] for loop in ctx.loops):
+                    return  # gathered inside the loop that fills it: batches
+            elif not isinstance(origin, (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.Call)):
                 return
-            fan = origin
-        if isinstance(fan, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            else:
+                fan = origin
+        if appended is not None:
+            collection, variable, callee, _ = appended
+        elif isinstance(fan, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
             comp = fan.for_in
             collection, variable = comp.iter, _target_text(comp.target)
             elt = fan.elt
@@ -284,6 +340,10 @@ def _registered_callables(collection: cst.BaseExpression) -> bool:
         "values", "items", "keys"
     ):
         collection = collection.func.value
+    elif isinstance(collection, cst.Call) and isinstance(collection.func, cst.Name) and collection.func.value in (
+        "enumerate", "zip", "sorted", "list", "set", "tuple"
+    ) and collection.args:
+        collection = collection.args[0].value
     if isinstance(collection, cst.Attribute):
         last = collection.attr.value
     elif isinstance(collection, cst.Name):
