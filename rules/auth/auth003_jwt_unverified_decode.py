@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from reviewlint.analysis import jwt_calls, sinks
@@ -59,6 +61,10 @@ class JwtUnverifiedDecode(Rule):
         "import jwt\n\ndef f(token, keys):\n    unverified = jwt.decode(token, options={'verify_signature': False})\n"
         "    key = keys[unverified['iss']]\n    return jwt.decode(token, key, algorithms=['RS256'], audience='api')\n",
         "import jwt\n\ndef f(token, key):\n    return jwt.decode(token, key, algorithms=['HS256'], options={'verify_signature': True})\n",
+        # the unverified part read is only the header (kid lookup), like get_unverified_header
+        "from jwt.api_jws import decode_complete\n\ndef f(token, client):\n"
+        "    unverified = decode_complete(token, options={'verify_signature': False})\n"
+        "    header = unverified['header']\n    return client.get_signing_key(header.get('kid'))\n",
         # not PyJWT
         "import base64\n\ndef f(token):\n    return base64.urlsafe_b64decode(token)\n",
     ]
@@ -85,8 +91,28 @@ class JwtUnverifiedDecode(Rule):
             return
         reason = jwt_calls.unverified_reason(self.context, jc)
         token = code_of(jc.token) if jc.token is not None else ""
+        if reason is not None and self._header_only(node):
+            return
         key = id(self.context.function) if self.context.function is not None else 0
         self._decodes.setdefault(key, []).append((node, reason, token))
+
+    def _header_only(self, node: cst.Call) -> bool:
+        """``decode_complete(t, options={...: False})["header"]``: reading ``kid``/``alg`` to pick the
+        key, like ``get_unverified_header``. Looks only at the enclosing function's own text."""
+        ctx = self.context
+        parent = ctx.parent
+        if isinstance(parent, cst.Subscript) and _subscript_key(parent) == "header":
+            return True
+        func = ctx.function
+        if func is None or not isinstance(parent, cst.Assign) or len(parent.targets) != 1:
+            return False
+        target = parent.targets[0].target
+        if not isinstance(target, cst.Name):
+            return False
+        body = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|#[^\n]*', "", code_of(func.body))
+        uses = re.findall(rf"\b{re.escape(target.value)}\b(\[[^\]]*\]|\.get\([^)]*\))?", body)
+        reads = [u for u in uses if u]
+        return bool(reads) and len(reads) == len(uses) - 1 and all("header" in u for u in reads)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._decide(self._decodes.pop(id(node), []))
@@ -103,3 +129,11 @@ class JwtUnverifiedDecode(Rule):
                 continue
             self.report(call, f"`{callee_text(call)}(..., {reason})` accepts any token anyone can forge: "
                               "pass the key and algorithms=[...] and let it verify the signature")
+
+
+def _subscript_key(node: cst.Subscript) -> str | None:
+    from reviewlint.analysis.calls import string_value
+
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return string_value(node.slice[0].slice.value)
+    return None
