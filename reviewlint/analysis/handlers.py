@@ -22,7 +22,7 @@ EXPECTED_OUTCOMES: frozenset[str] = frozenset({
     "DoesNotExist", "ObjectDoesNotExist", "FieldDoesNotExist", "MultipleObjectsReturned", "NoReverseMatch",
     "Resolver404", "Http404", "ValidationError", "EmptyResultSet", "FullResultSet", "SkipField",
     "TemplateDoesNotExist", "ImproperlyConfigured", "SuspiciousOperation", "DisallowedHost", "PermissionDenied",
-    "FieldError",
+    "FieldError", "BadSignature", "SignatureExpired", "EOFError",
 })
 
 
