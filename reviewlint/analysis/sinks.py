@@ -720,7 +720,9 @@ def dynamic_names(ctx: "FileContext", parts: Iterable[cst.BaseExpression]) -> li
     out = []
     for part in parts:
         text = " ".join(code_of(part).split())
-        out.append(text if len(text) <= 30 else text[:29] + "…")
+        text = text if len(text) <= 30 else text[:29] + "…"
+        if text not in out:
+            out.append(text)
     return out
 
 

@@ -144,6 +144,7 @@ class TokenInUrl(Rule):
         return None
 
     def _urlencoded(self, expr: cst.BaseExpression) -> str | None:
+        expr = jwt_follow(self.context, expr)
         if not isinstance(expr, cst.Call) or not (self.context.call_name(expr) or "").endswith("urlencode") or not expr.args:
             return None
         return _credential_in_dict(jwt_follow(self.context, expr.args[0].value))
