@@ -185,8 +185,16 @@ class Settings:
     def exclude_patterns(self) -> list[str]:
         return list(self.values["exclude"]) + list(self.values["extend-exclude"])
 
-    def is_excluded(self, path: str) -> bool:
-        return globs.match_any(self.relative(path), self.exclude_patterns)
+    def is_excluded(self, path: str, base: str | None = None) -> bool:
+        """Does an exclude pattern match ``path``? Patterns are relative to the project root,
+        or to ``base`` (the folder given on the command line) for paths outside the root, so
+        that checking ``/opt/venv/lib/site-packages/pkg`` is not excluded by its parents."""
+        rel = self.relative(path)
+        if base is not None and rel.startswith("/"):
+            rel = os.path.relpath(os.path.abspath(path), os.path.abspath(base)).replace(os.sep, "/")
+            if rel == ".":
+                return False
+        return globs.match_any(rel, self.exclude_patterns)
 
     def is_test_path(self, path: str) -> bool:
         return globs.match_any(self.relative(path), self.values["test-paths"])

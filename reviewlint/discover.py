@@ -50,12 +50,13 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool | None = 
             dirnames[:] = sorted(
                 d
                 for d in dirnames
-                if not settings.is_excluded(os.path.join(dirpath, d)) and not _is_virtualenv(os.path.join(dirpath, d))
+                if not settings.is_excluded(os.path.join(dirpath, d), given)
+                and not _is_virtualenv(os.path.join(dirpath, d))
             )
             for name in sorted(filenames):
                 if name.endswith(PYTHON_SUFFIXES):
                     path = os.path.join(dirpath, name)
-                    if not settings.is_excluded(path):
+                    if not settings.is_excluded(path, given):
                         found.append(path)
     if settings.get("respect-gitignore", True):
         ignored = git_ignored([f for f in found if force or os.path.normpath(f) not in explicit])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 from reviewlint.config import load_settings
@@ -57,3 +58,11 @@ def test_duplicates_and_missing(project):
     found = discover(["a.py", ".", "./a.py", "missing.py"], load_settings())
     assert rel(project, found.files) == ["a.py"]
     assert found.missing == ["missing.py"]
+
+
+def test_folder_outside_the_project_is_not_excluded_by_its_parents(project, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("elsewhere") / "lib" / "site-packages" / "pkg"
+    touch(outside / "mod.py")
+    touch(outside / "build" / "gen.py")
+    found = discover([str(outside)], load_settings())
+    assert [os.path.relpath(f, outside) for f in found.files] == ["mod.py"]
