@@ -18,7 +18,9 @@ class UnsafeDeserialization(Rule):
     `CSafeLoader`, `BaseLoader`, `FullLoader`) and `yaml.unsafe_load`, and `eval`/`exec` of
     anything but a string literal.
 
-    Not flagged: `yaml.safe_load`, `yaml.load(..., Loader=yaml.SafeLoader)`, a loader passed
+    Not flagged: `exec(compile(source, filename, "exec"))` (deliberately running a source
+    file, such as a config module or a startup script), pickling round trips
+    (`pickle.loads(pickle.dumps(obj))`), `yaml.safe_load`, `yaml.load(..., Loader=yaml.SafeLoader)`, a loader passed
     as a variable (it may be safe), `ast.literal_eval`, `json`, and `eval`/`exec` of a literal.
 
     ## Why it matters
@@ -62,6 +64,8 @@ class UnsafeDeserialization(Rule):
         "eval('1 + 2')\nexec('import this')\n",
         # pickle.dumps only writes
         "import pickle\n\ndef f(obj):\n    return pickle.dumps(obj)\n",
+        # deliberately running a source file (a config module, a startup script)
+        "def load_config(path, ns):\n    with open(path) as fh:\n        exec(compile(fh.read(), path, 'exec'), ns)\n",
         # a round trip of bytes made right here (pickling tests)
         "import pickle\n\ndef f(obj):\n    data = pickle.dumps(obj)\n    return pickle.loads(data)\n",
         "import pickle\n\ndef f(obj):\n    return pickle.loads(pickle.dumps(obj))\n",
@@ -125,6 +129,8 @@ class UnsafeDeserialization(Rule):
             code = argument(node, 0, None)
             if code is None or sinks.is_literal_text(code):
                 return
+            if isinstance(code, cst.Call) and ctx.call_name(code) == "builtins.compile":
+                return  # exec(compile(source, filename, "exec")): deliberately running a source file
             func = qualname.rsplit(".", 1)[-1]
             self.report(node, f"`{func}()` of a non-literal runs whatever the string holds: "
                               "parse the data (json, ast.literal_eval) or dispatch on an allow-list")
