@@ -17,11 +17,17 @@ class SqlBuiltFromStrings(Rule):
     whose query is an f-string, a `%`-format, a `.format()` call or a concatenation with a
     non-literal part, directly or through a local variable (`sql = f"..."; cur.execute(sql)`).
 
-    Not flagged: parameters passed separately (`cur.execute("... = %s", [user_id])`),
-    `psycopg.sql.SQL(...).format(sql.Identifier(...))`, and parts that cannot carry data:
-    identifiers quoted by `quote_name()`/`qn()`/`quote_ident()`, numbers (`int()`, `len()`),
-    UPPER_CASE constants and placeholder lists (`", ".join(["%s"] * len(ids))`). A sink that
-    SEC005 reports (it names the request value that reaches it) is not reported again here.
+    The rule is about values in SQL text. Not flagged: parameters passed separately
+    (`cur.execute("... = %s", [user_id])`, also a `WHERE {clause}` composed from pieces
+    when the values go as parameters), `psycopg.sql.SQL(...).format(sql.Identifier(...))`,
+    and parts that cannot carry data: identifiers quoted by `quote_name()`/`qn()`/
+    `quote_ident()`, parts in identifier positions (`FROM {table}`, `"{name}"`, `ALTER TABLE
+    {t}`) or named as identifiers/SQL (`table_name`, `db_table`, `where_sql`, `%(suffix)s`),
+    names of bind parameters (`:{param}`), numbers (`int()`, `len()`, `limit`, `count`),
+    UPPER_CASE constants, placeholder lists (`", ".join(["%s"] * len(ids))`) and text made by
+    this file's own helpers from literals. This keeps DB backends and migrations, which
+    compile SQL from identifiers, quiet. A sink that SEC005 reports (it names the request
+    value that reaches it) is not reported again here.
 
     ## Why it matters
     A value pasted into SQL text is SQL: a quote in a name, an id or a search term changes

@@ -19,7 +19,9 @@ class TlsVerificationDisabled(Rule):
     `ctx.verify_mode = ssl.CERT_NONE`.
 
     Not flagged: `verify=` with a CA bundle path or a variable (a setting the deployment
-    controls), `verify=True`, and `verify=False` on calls that are not HTTP (`jwt.decode` is
+    controls), code inside an `if` that tests such a switch (`if verify is False:`,
+    `if settings.INSECURE_SSL:`: it implements the opt-out, it does not hard-wire it),
+    `verify=True`, and `verify=False` on calls that are not HTTP (`jwt.decode` is
     AUTH003's business).
 
     ## Why it matters

@@ -23,7 +23,8 @@ class HardcodedSecret(Rule):
     `API_KEY_HEADER`, `TOKEN_TYPE`, `secret_name`), pagination and protocol tokens
     (`page_token`, `next_page_token`, `csrf_token` ...), values that name a variable rather
     than hold it (`SECRET_KEY_ENV = "SECRET_KEY"`), empty strings, placeholders (`"<your-key>"`,
-    `"xxx"`, `"..."`, `"${TOKEN}"`; but `"changeme"` is flagged), prose, URLs and paths,
+    `"xxx"`, `"..."`, `"${TOKEN}"`; but `"changeme"` is flagged), prose, URLs, paths and
+    regular expressions,
     values read from the environment, and test files (the `test-paths` setting).
 
     ## Why it matters
