@@ -5,7 +5,7 @@ import libcst as cst
 from reviewlint.analysis import sinks
 from reviewlint.analysis.calls import argument, callee_text, has_star_kwargs
 from reviewlint.knowledge import security
-from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
+from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
 
 
 class UnsafeDeserialization(Rule):
@@ -19,7 +19,8 @@ class UnsafeDeserialization(Rule):
     anything but a string literal.
 
     Not flagged: `exec(compile(source, filename, "exec"))` (deliberately running a source
-    file, such as a config module or a startup script), pickling round trips
+    file, such as a config module or a startup script), code typed by the operator (`input()`,
+    `sys.stdin`, Django management commands), pickling round trips
     (`pickle.loads(pickle.dumps(obj))`), `yaml.safe_load`, `yaml.load(..., Loader=yaml.SafeLoader)`, a loader passed
     as a variable (it may be safe), `ast.literal_eval`, `json`, and `eval`/`exec` of a literal.
 
@@ -66,6 +67,9 @@ class UnsafeDeserialization(Rule):
         "import pickle\n\ndef f(obj):\n    return pickle.dumps(obj)\n",
         # deliberately running a source file (a config module, a startup script)
         "def load_config(path, ns):\n    with open(path) as fh:\n        exec(compile(fh.read(), path, 'exec'), ns)\n",
+        # a REPL: code typed at the terminal by the operator
+        "def repl():\n    code = input('>>> ')\n    return eval(code)\n",
+        Valid("def handle(self, **options):\n    exec(options['command'])\n", path="app/management/commands/run.py"),
         # a round trip of bytes made right here (pickling tests)
         "import pickle\n\ndef f(obj):\n    data = pickle.dumps(obj)\n    return pickle.loads(data)\n",
         "import pickle\n\ndef f(obj):\n    return pickle.loads(pickle.dumps(obj))\n",
@@ -131,9 +135,20 @@ class UnsafeDeserialization(Rule):
                 return
             if isinstance(code, cst.Call) and ctx.call_name(code) == "builtins.compile":
                 return  # exec(compile(source, filename, "exec")): deliberately running a source file
+            if self._typed_by_operator(code) or "/management/commands/" in "/" + ctx.relative_path:
+                return  # a REPL / CLI running the code its operator typed
             func = qualname.rsplit(".", 1)[-1]
             self.report(node, f"`{func}()` of a non-literal runs whatever the string holds: "
                               "parse the data (json, ast.literal_eval) or dispatch on an allow-list")
+
+    def _typed_by_operator(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
+        """``input()`` / ``sys.stdin.read()``: code typed at the terminal by the person running it."""
+        if isinstance(expr, cst.Call):
+            return (self.context.call_name(expr) or "") in ("builtins.input", "sys.stdin.read", "sys.stdin.readline")
+        if isinstance(expr, cst.Name) and depth < 2:
+            values = sinks.resolve(self.context, expr.value)
+            return bool(values) and all(self._typed_by_operator(v, depth + 1) for v, _ in values)
+        return False
 
     def _round_trip(self, data: cst.BaseExpression | None) -> bool:
         """``pickle.loads(pickle.dumps(obj))``: the bytes were made right here, not read from outside."""
