@@ -61,7 +61,7 @@ def run_key(engine: Any, settings: Any) -> str:
         try:
             rule_files.append(inspect.getfile(cls))
         except (TypeError, OSError):
-            pass
+            pass  # a rule defined in memory has no file: its code is keyed by name only
         rules.append([cls.__module__, cls.__qualname__, rule.code, rule.config, str(engine.severities.get(rule.code, rule.severity))])
     values = {k: v for k, v in settings.values.items() if k not in ("output-format", "fail-on", "cache-dir", "baseline")}
     # rules may read project files besides the checked one (OBS001: [project.scripts])
@@ -84,7 +84,7 @@ def _digest(path: str) -> str | None:
         with open(path, "rb") as handle:
             return hashlib.sha256(handle.read()).hexdigest()
     except OSError:
-        return None
+        return None  # no such file: its absence is part of the key
 
 
 def file_key(relpath: str, data: bytes) -> str:
@@ -170,7 +170,7 @@ class ResultCache:
             if not os.path.exists(ignore):
                 _atomic_write(ignore, "# created by reviewlint\n*\n")
         except OSError:
-            return False
+            return False  # a read-only tree: run without writing the cache
         self._ready = True
         return True
 

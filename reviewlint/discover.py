@@ -90,7 +90,7 @@ def git_ignored(paths: list[str]) -> set[str]:
                 timeout=30,
             )
         except (OSError, subprocess.SubprocessError):
-            continue
+            continue  # no git: nothing is git-ignored
         if proc.returncode not in (0, 1):
             continue
         hits = {os.path.normcase(p) for p in proc.stdout.decode(errors="replace").split("\0") if p}

@@ -320,8 +320,8 @@ class FileContext:
             text = annotation.evaluated_value if isinstance(annotation.evaluated_value, str) else ""
             try:
                 annotation = cst.parse_expression(text) if text and len(text) < 200 else None
-            except Exception:
-                return None
+            except Exception:  # noqa: BLE001
+                return None  # a string annotation that is not an expression names no type
             if annotation is None:
                 return None
         if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):

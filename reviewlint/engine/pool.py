@@ -89,7 +89,9 @@ class Progress:
 
 
 def progress_wanted() -> bool:
-    if os.environ.get("CI") or os.environ.get("GITHUB_ACTIONS") or os.environ.get("REVIEWLINT_NO_PROGRESS"):
+    # where the output goes is decided per run (CI or a terminal), not by configuration
+    ci = os.environ.get("CI") or os.environ.get("GITHUB_ACTIONS")  # reviewlint: ignore[MAINT003] -- per run
+    if ci or os.environ.get("REVIEWLINT_NO_PROGRESS"):  # reviewlint: ignore[MAINT003] -- per run
         return False
     try:
         return sys.stderr.isatty()

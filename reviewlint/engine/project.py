@@ -156,7 +156,7 @@ class Project:
         try:
             stat = os.stat(path)
         except OSError:
-            return None
+            return None  # the file vanished since the listing: it has no facts
         cache_key = (os.path.abspath(path), stat.st_mtime_ns, stat.st_size, rule.code, repr(sorted(rule.config.items())))
         if cache_key in _FACT_CACHE:
             return _FACT_CACHE[cache_key].get(key)
@@ -164,8 +164,8 @@ class Project:
 
         try:
             text = src.decode(src.read_bytes(path))
-        except Exception:  # noqa: BLE001 - an unreadable file has no facts
-            return None
+        except Exception:  # noqa: BLE001
+            return None  # an unreadable file has no facts (its own check reports it)
         if prefilter is not None and not prefilter(text):
             return None
         facts = self._extract(path, text, rule)

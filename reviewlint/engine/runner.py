@@ -106,6 +106,8 @@ class Engine:
         crashed: list[Rule] = []
 
         def sink(rule: Rule, node: cst.CSTNode, message: str, fix: Fix | None, severity: Severity | None) -> None:
+            if "\n" in message or "\r" in message:
+                message = " ".join(message.split())  # a finding's message is one line
             reports.append((rule, node, message, fix, severity))
 
         def on_crash(rule: Rule, error: BaseException) -> DispatchTable:

@@ -122,4 +122,4 @@ def cst_version() -> str:
 
         return version("libcst")
     except Exception:  # noqa: BLE001
-        return "?"
+        return "?"  # only used in a message

@@ -216,4 +216,5 @@ def _domain(text: str) -> str:
 
 
 def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())  # messages are one line
     return text if len(text) <= limit else text[: limit - 1] + "…"
