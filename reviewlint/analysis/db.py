@@ -18,6 +18,7 @@ module applies it to nodes:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
@@ -417,3 +418,39 @@ class DbLoopTracker:
 
 
 _CURSOR_TYPES = frozenset({cur for _, cur, _ in db.DBAPI} | {db.PSYCOPG_ASYNC_CURSOR})
+
+
+class DbLoopRule:
+    """Mixin for the DB N+1 rules (PERF002, PERF003): per-loop candidates, decided when the
+    loop ends (a loop that follows its own results is batching/keyset pagination, not N+1).
+    The rule calls ``self._loop_candidate(...)``; the mixin's dispatch hooks do the rest."""
+
+    _tracker: DbLoopTracker
+    context: FileContext
+
+    def _loop_candidate(self, node: cst.CSTNode, loop: Any, variable: str, message: str) -> None:
+        final = self._tracker.candidates.add(node, loop, variable, message)
+        if final is not None:
+            self.report(node, message)  # type: ignore[attr-defined]
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        note_assignment(node, self.context)
+
+    def leave_Assign(self, node: cst.Assign) -> None:
+        self._tracker.note_assignment(self.context, [t.target for t in node.targets], node.value)
+
+    def leave_AugAssign(self, node: cst.AugAssign) -> None:
+        self._tracker.note_assignment(self.context, [node.target], node.value)
+
+    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._tracker.note_assignment(self.context, [node.target], node.value)
+
+    def leave_For(self, node: cst.For) -> None:
+        self._flush_loop(node)
+
+    def leave_While(self, node: cst.While) -> None:
+        self._flush_loop(node)
+
+    def _flush_loop(self, node: cst.CSTNode) -> None:
+        for cand in self._tracker.candidates.finish(node):
+            self.report(cand.node, cand.message)  # type: ignore[attr-defined]

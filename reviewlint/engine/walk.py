@@ -105,19 +105,7 @@ def _fields_of(cls: type) -> tuple[str, ...]:
 
 def children(node: Any) -> list[Any]:
     """The semantic child nodes of ``node``, in evaluation order."""
-    out: list[Any] = []
-    for name in _fields_of(type(node)):
-        value = getattr(node, name, None)
-        if value is None:
-            continue
-        if isinstance(value, cst.CSTNode):
-            if type(value) not in _SKIP_TYPES:
-                out.append(value)
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                if isinstance(item, cst.CSTNode) and type(item) not in _SKIP_TYPES:
-                    out.append(item)
-    return out
+    return children_of_fields(node, _fields_of(type(node)))
 
 
 class DispatchTable:
@@ -371,11 +359,11 @@ def children_of_fields(node: Any, names: tuple[str, ...]) -> list[Any]:
         value = getattr(node, name, None)
         if value is None:
             continue
-        if isinstance(value, cst.CSTNode):
-            if type(value) not in _SKIP_TYPES:
-                out.append(value)
-        elif isinstance(value, (tuple, list)):
-            out.extend(v for v in value if isinstance(v, cst.CSTNode) and type(v) not in _SKIP_TYPES)
+        value_type = type(value)
+        if value_type in _WALKABLE:
+            out.append(value)
+        elif value_type is tuple or value_type is list:
+            out.extend(v for v in value if type(v) in _WALKABLE)
     return out
 
 

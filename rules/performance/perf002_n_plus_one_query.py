@@ -10,7 +10,7 @@ from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
 _MATERIALISE = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted"})
 
 
-class NPlusOneQuery(Rule):
+class NPlusOneQuery(dba.DbLoopRule, Rule):
     """A database read per item of a loop (N+1 queries).
 
     ## What it does
@@ -239,30 +239,5 @@ class NPlusOneQuery(Rule):
         loop, variable = loops[0]
         hint = dba.BATCH_READ_HINT.get(library, dba.DEFAULT_BATCH_READ_HINT)
         message = f"`{shown}()` runs one query per `{variable}` in this {loop_kind_text(loop)} (N+1): {hint}"
-        final = self._tracker.candidates.add(node, loop, variable, message)
-        if final is not None:
-            self.report(node, message)
-
-    # ------------------------------------------------------------------ batching evidence
-    def visit_Assign(self, node: cst.Assign) -> None:
-        dba.note_assignment(node, self.context)
-
-    def leave_Assign(self, node: cst.Assign) -> None:
-        self._tracker.note_assignment(self.context, [t.target for t in node.targets], node.value)
-
-    def leave_AugAssign(self, node: cst.AugAssign) -> None:
-        self._tracker.note_assignment(self.context, [node.target], node.value)
-
-    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._tracker.note_assignment(self.context, [node.target], node.value)
-
-    def leave_For(self, node: cst.For) -> None:
-        self._flush(node)
-
-    def leave_While(self, node: cst.While) -> None:
-        self._flush(node)
-
-    def _flush(self, node: cst.CSTNode) -> None:
-        for cand in self._tracker.candidates.finish(node):
-            self.report(cand.node, cand.message)
+        self._loop_candidate(node, loop, variable, message)
 

@@ -31,7 +31,7 @@ def _hint(found: dba.DbCall) -> str:
     return "`executemany()` with all the rows, or one multi-row statement"
 
 
-class WritePerRow(Rule):
+class WritePerRow(dba.DbLoopRule, Rule):
     """A database write per item of a loop.
 
     ## What it does
@@ -201,25 +201,4 @@ class WritePerRow(Rule):
             f"`{dba.short_callee(node)}()` makes one write per `{variable}` in this {loop_kind_text(loop)}: "
             f"{_hint(found)}"
         )
-        final = self._tracker.candidates.add(node, loop, variable, message)
-        if final is not None:
-            self.report(node, message)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        dba.note_assignment(node, self.context)
-
-    def leave_Assign(self, node: cst.Assign) -> None:
-        self._tracker.note_assignment(self.context, [t.target for t in node.targets], node.value)
-
-    def leave_AugAssign(self, node: cst.AugAssign) -> None:
-        self._tracker.note_assignment(self.context, [node.target], node.value)
-
-    def leave_For(self, node: cst.For) -> None:
-        self._flush(node)
-
-    def leave_While(self, node: cst.While) -> None:
-        self._flush(node)
-
-    def _flush(self, node: cst.CSTNode) -> None:
-        for cand in self._tracker.candidates.finish(node):
-            self.report(cand.node, cand.message)
+        self._loop_candidate(node, loop, variable, message)
