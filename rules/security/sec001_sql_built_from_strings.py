@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from reviewlint.analysis import sinks
@@ -26,7 +28,8 @@ class SqlBuiltFromStrings(Rule):
     names of bind parameters (`:{param}`), numbers (`int()`, `len()`, `limit`, `count`),
     UPPER_CASE constants, placeholder lists (`", ".join(["%s"] * len(ids))`) and text made by
     this file's own helpers from literals. This keeps DB backends and migrations, which
-    compile SQL from identifiers, quiet. A sink that SEC005 reports (it names the request
+    compile SQL from identifiers, quiet. In DDL (`CREATE`/`ALTER`/`DROP` ..., which cannot
+    take parameters) only values inside quotes are reported. A sink that SEC005 reports (it names the request
     value that reaches it) is not reported again here.
 
     ## Why it matters
@@ -76,6 +79,9 @@ class SqlBuiltFromStrings(Rule):
         # not SQL: an unrelated .execute() with non-SQL text
         "def f(client, name):\n    client.execute(f'hello {name}')\n",
         "def f(session, url):\n    return session.fetch(f'{url}/items')\n",
+        # DDL cannot take parameters: sizes and options are configuration
+        "def f(cur, self):\n    cur.execute(f'CREATE TABLE IF NOT EXISTS chunk (id INT, v VECTOR({self.dim}) NOT NULL, "
+        "VECTOR INDEX (v) M={self.index_m})')\n",
         # literal SQL assembled from literals only
         "def f(cursor):\n    sql = 'SELECT id FROM t'\n    sql += ' WHERE active'\n    cursor.execute(sql)\n",
     ]
@@ -142,7 +148,9 @@ class SqlBuiltFromStrings(Rule):
         if sinks.names_sql_identifier(slot.expr) or (slot.key and sinks.names_sql_identifier(cst.Name(slot.key))):
             return False  # `table_name`, `where_sql`, `%(suffix)s`: identifiers and SQL, not values
         if position == sinks.VALUE:
-            return True
+            # DDL cannot take bind parameters: sizes and options in CREATE/ALTER are configuration;
+            # only a value inside quotes there is a string literal someone can break out of
+            return not _DDL.match(building_text(slot)) or slot.before.count("'") % 2 == 1
         # a clause composed in: the values go as parameters
         return sink.params is None
 
@@ -152,6 +160,13 @@ class SqlBuiltFromStrings(Rule):
                 continue
             self.report(call, message)
         self._pending = []
+
+
+_DDL = re.compile(r"^\s*(CREATE|ALTER|DROP|TRUNCATE|COMMENT ON|GRANT|REVOKE)\b", re.IGNORECASE)
+
+
+def building_text(slot: sinks.Slot) -> str:
+    return slot.before
 
 
 _GENERIC_METHODS = frozenset({".execute()", ".executemany()", ".fetch()", ".fetchrow()", ".fetchval()", ".mogrify()"})
