@@ -184,8 +184,8 @@ def _literal(node: cst.BaseExpression) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         try:
             value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd escapes
-            return None
+        except Exception:  # noqa: BLE001
+            return None  # a literal LibCST cannot evaluate (odd escapes) holds no known secret
         if isinstance(value, bytes):
             return value.decode("latin-1")
         return value if isinstance(value, str) else None
