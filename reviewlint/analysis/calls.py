@@ -68,8 +68,26 @@ def code_of(node: cst.CSTNode) -> str:
     return _EMPTY.code_for_node(node)
 
 
+def _dotted_text(node: cst.BaseExpression) -> str | None:
+    parts: list[str] = []
+    while type(node) is cst.Attribute:
+        parts.append(node.attr.value)
+        node = node.value
+    if type(node) is not cst.Name:
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def expr_text(node: cst.BaseExpression) -> str:
+    """Source text of an expression; dotted names without generating code."""
+    text = _dotted_text(node)
+    return text if text is not None else code_of(node)
+
+
 def callee_text(call: cst.Call, limit: int = 40) -> str:
     """``requests.get`` / ``self.client.get`` for messages (shortened when long)."""
-    text = code_of(call.func).strip()
-    text = " ".join(text.split())
+    text = _dotted_text(call.func)  # the common case, without generating code
+    if text is None:
+        text = " ".join(code_of(call.func).split())
     return text if len(text) <= limit else "…" + text[-(limit - 1) :]

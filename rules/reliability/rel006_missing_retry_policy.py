@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from reviewlint.analysis.calls import argument, code_of, has_star_kwargs, is_false, is_none, keyword, string_value
+from reviewlint.analysis.calls import argument, code_of, expr_text, has_star_kwargs, is_false, is_none, keyword, string_value
 from reviewlint.analysis.loops import retry_loop
 from reviewlint.analysis.retry import iter_nodes, tenacity_target
 from reviewlint.knowledge import http
@@ -459,7 +459,7 @@ class MissingRetryPolicy(Rule):
         for func in ctx.functions:
             for dec in func.decorators:
                 target = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
-                if _names_retry(code_of(target)):
+                if _names_retry(expr_text(target)):
                     return True
         for loop in ctx.loops_in_current_function():
             if loop.kind == "comprehension":
@@ -470,7 +470,7 @@ class MissingRetryPolicy(Rule):
             if isinstance(it, cst.Call) and tenacity_target(it.func, ctx) is not None:
                 return True
         for anc in ctx.ancestors[:-1]:
-            if isinstance(anc, cst.Call) and _names_retry(code_of(anc.func)):
+            if isinstance(anc, cst.Call) and _names_retry(expr_text(anc.func)):
                 return True
         return False
 
@@ -485,7 +485,7 @@ class MissingRetryPolicy(Rule):
                 if origin is not None and id(origin) in self._clients:
                     self._clients[id(origin)].configured = True
             return
-        if _names_retry(code_of(func)):
+        if _names_retry(expr_text(func)):
             # ``self._retry_request(fetch)``, ``retry_call(fetch)``: the function handed over is retried
             for arg in node.args:
                 key = self._callable_key(arg.value)
