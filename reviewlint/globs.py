@@ -63,7 +63,15 @@ def match(path: str, pattern: str) -> bool:
 
 
 def match_any(path: str, patterns: Iterable[str]) -> bool:
-    return any(_compile(p).match(path) is not None for p in patterns)
+    return _combined(tuple(patterns)).match(path) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a set of patterns: a path is matched once, not once per pattern."""
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{_compile(p).pattern})" for p in patterns))
 
 
 def validate(pattern: str) -> str | None:

@@ -229,9 +229,21 @@ def _inside(path: str, folder: str) -> bool:
     return path.startswith(folder)
 
 
+_ROOT_CACHE: dict[tuple[str, str | None], str] = {}
+
+
 def _root_for(path: str, settings_root: str | None) -> str:
     """The project root of ``path``: the run's root when the file is under it, else the nearest
-    folder upward with a project marker, else the folder above the file's top-level package."""
+    folder upward with a project marker, else the folder above the file's top-level package.
+    (The same for every file of a folder: cached per folder.)"""
+    key = (os.path.dirname(path), settings_root)
+    root = _ROOT_CACHE.get(key)
+    if root is None:
+        root = _ROOT_CACHE[key] = _find_root(path, settings_root)
+    return root
+
+
+def _find_root(path: str, settings_root: str | None) -> str:
     if settings_root and _inside(path, settings_root) and any(
             os.path.exists(os.path.join(settings_root, m)) for m in _ROOT_MARKERS):
         return settings_root  # (without a marker, the run's root is just the current folder)
