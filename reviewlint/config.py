@@ -186,15 +186,30 @@ class Settings:
         return list(self.values["exclude"]) + list(self.values["extend-exclude"])
 
     def is_excluded(self, path: str, base: str | None = None) -> bool:
-        """Does an exclude pattern match ``path``? Patterns are relative to the project root,
-        or to ``base`` (the folder given on the command line) for paths outside the root, so
-        that checking ``/opt/venv/lib/site-packages/pkg`` is not excluded by its parents."""
+        """Does an exclude pattern match ``path``, found below the folder ``base`` given on the
+        command line? Patterns with a ``/`` describe the project's layout and match the path
+        relative to the project root; name patterns (``build``, ``venv``, ``*.egg-info``) match
+        the part below ``base``, so ``reviewlint check .venv/lib/site-packages/pkg`` checks
+        ``pkg`` instead of excluding it for its parents."""
+        anchored, names = self._exclude_groups()
         rel = self.relative(path)
-        if base is not None and rel.startswith("/"):
-            rel = os.path.relpath(os.path.abspath(path), os.path.abspath(base)).replace(os.sep, "/")
-            if rel == ".":
+        if anchored and not rel.startswith("/") and globs.match_any(rel, anchored):
+            return True
+        if base is not None:
+            below = os.path.relpath(os.path.abspath(path), os.path.abspath(base)).replace(os.sep, "/")
+            if below == ".":
                 return False
-        return globs.match_any(rel, self.exclude_patterns)
+            if not below.startswith("../"):
+                rel = below
+        return globs.match_any(rel, names)
+
+    def _exclude_groups(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        patterns = tuple(self.exclude_patterns)
+        if getattr(self, "_groups_key", None) != patterns:
+            anchored = tuple(p for p in patterns if "/" in p.strip().strip("/").removeprefix("./"))
+            self._groups = (anchored, tuple(p for p in patterns if p not in anchored))
+            self._groups_key = patterns
+        return self._groups
 
     def is_test_path(self, path: str) -> bool:
         return globs.match_any(self.relative(path), self.values["test-paths"])

@@ -66,3 +66,15 @@ def test_folder_outside_the_project_is_not_excluded_by_its_parents(project, tmp_
     touch(outside / "build" / "gen.py")
     found = discover([str(outside)], load_settings())
     assert [os.path.relpath(f, outside) for f in found.files] == ["mod.py"]
+
+
+def test_name_patterns_match_below_the_given_folder_layout_patterns_from_the_root(project):
+    (project / "pyproject.toml").write_text("[tool.reviewlint]\nextend-exclude = ['src/generated/**']\n")
+    touch(project / ".venv" / "lib" / "site-packages" / "pkg" / "mod.py")
+    touch(project / "src" / "generated" / "x.py")
+    touch(project / "src" / "app.py")
+    settings = load_settings()
+    assert rel(project, discover(["."], settings).files) == ["src/app.py"]
+    assert rel(project, discover(["src"], settings).files) == ["src/app.py"]
+    # a folder the user names is checked even though a parent is a virtualenv
+    assert rel(project, discover([".venv/lib/site-packages/pkg"], settings).files) == [".venv/lib/site-packages/pkg/mod.py"]

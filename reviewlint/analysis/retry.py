@@ -396,7 +396,9 @@ def _sleep_kind(loop_node: cst.CSTNode, try_node: cst.Try, varying: set[str], ct
             continue
         last = (name or _dotted(node.func) or "").rsplit(".", 1)[-1].lower()
         if any(word in last for word in _SLEEPY_WORDS):
-            if not node.args or has_star_args(node) or has_star_kwargs(node):
+            if not node.args or node.args[0].keyword is not None or has_star_args(node) or has_star_kwargs(node):
+                # no positional delay: a wait for something (``wait_for_connection(timeout=t)``),
+                # trusted like any helper that may wait
                 helpers.append((GROWING_SLEEP, node))
             else:
                 helpers.append((_delay_kind(node.args[0].value, varying, ctx), node))

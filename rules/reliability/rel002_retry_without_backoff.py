@@ -65,6 +65,11 @@ class RetryWithoutBackoff(Rule):
     skip_in_tests = True
 
     valid = [
+        # the loop waits for a resource with a timeout before each attempt (httpcore's pool)
+        "def send(pool, request, timeout):\n    while True:\n        connection = pool.wait_for_connection(timeout=timeout)\n"
+        "        try:\n            response = connection.handle_request(request)\n"
+        "        except ConnectionNotAvailable:\n            pool.clear_connection()\n        else:\n            break\n"
+        "    return response\n",
         # exponential backoff
         "import time, requests\n\ndef get(url):\n    for attempt in range(5):\n        try:\n            return requests.get(url, timeout=5)\n"
         "        except requests.ConnectionError:\n            time.sleep(2 ** attempt)\n",
