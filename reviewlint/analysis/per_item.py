@@ -35,9 +35,32 @@ def loop_is_exempt(loop: Loop, variables: Iterable[str], ctx: FileContext) -> bo
         return True
     if variables and all(looks_like_pagination_variable(v) or looks_like_batch(v) for v in variables):
         return True
-    if loop.iter is not None and _iterates_batches(loop.iter):
+    if loop.iter is not None and (_iterates_batches(loop.iter) or _steps_through(loop.iter, ctx)):
         return True
     return False
+
+
+def _steps_through(expr: cst.BaseExpression, ctx: FileContext) -> bool:
+    """``for i in range(0, len(rows), 100)``: the loop walks a collection in slices."""
+    if not isinstance(expr, cst.Call) or ctx.call_name(expr) != "builtins.range":
+        return False
+    args = [a for a in expr.args if a.keyword is None and not a.star]
+    if len(args) != 3:
+        return False
+    step = args[2].value
+    return not (isinstance(step, cst.Integer) and step.value in ("1", "-1"))
+
+
+def stops_at_first_success(loop_node: cst.CSTNode, ctx: FileContext) -> bool:
+    """A search or fallback loop (``for url in mirrors: ... return resp`` / ``break``): it tries
+    items until one answers, so it does not make one call per item of the collection."""
+    key = ("stops_at_first_success", id(loop_node))
+    if key not in ctx.memo:
+        from reviewlint.analysis.loops import _exits
+
+        body = getattr(loop_node, "body", None)
+        ctx.memo[key] = _exits(body, (cst.Break, cst.Return)) if body is not None else False
+    return ctx.memo[key]
 
 
 _BATCH_WORDS = ("batch", "chunk", "bulk")
@@ -100,6 +123,8 @@ class Candidate:
     loop: Loop
     variable: str
     message: str
+    #: the names the call reads (a call fed by the previous call's result is a chain, not N+1)
+    reads: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -121,9 +146,10 @@ class PerItemCandidates:
     def __init__(self) -> None:
         self._states: dict[int, _LoopState] = {}
 
-    def add(self, node: cst.CSTNode, loop: Loop, variable: str, message: str) -> Candidate | None:
+    def add(self, node: cst.CSTNode, loop: Loop, variable: str, message: str,
+            reads: frozenset[str] = frozenset()) -> Candidate | None:
         """Record a candidate. Returns it when it is final already (comprehensions)."""
-        cand = Candidate(node, loop, variable, message)
+        cand = Candidate(node, loop, variable, message, reads)
         if loop.kind == "comprehension":
             return cand
         self._states.setdefault(id(loop.node), _LoopState()).candidates.append(cand)
@@ -142,7 +168,9 @@ class PerItemCandidates:
         state = self._states.pop(id(loop_node), None)
         if state is None:
             return []
-        return [c for c in state.candidates if c.variable not in state.followed]
+        if state.followed and isinstance(loop_node, cst.While):
+            return []  # a while loop that feeds a result back into itself pages through results
+        return [c for c in state.candidates if c.variable not in state.followed and not (c.reads & state.followed)]
 
 
 def assigned_names(ctx: FileContext, targets: Iterable[cst.BaseExpression], names_only: bool = False) -> set[str]:

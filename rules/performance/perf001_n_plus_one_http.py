@@ -3,7 +3,14 @@ from __future__ import annotations
 import libcst as cst
 
 from reviewlint.analysis.calls import callee_text
-from reviewlint.analysis.per_item import OneCallAway, PerItemCandidates, assigned_names, dependent_loops, loop_kind_text
+from reviewlint.analysis.per_item import (
+    OneCallAway,
+    PerItemCandidates,
+    assigned_names,
+    dependent_loops,
+    loop_kind_text,
+    stops_at_first_success,
+)
 from reviewlint.engine.context import Loop
 from reviewlint.knowledge import http
 from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
@@ -19,7 +26,8 @@ class NPlusOneHttp(Rule):
     request, called per item (reported at the call in the loop, naming the helper).
 
     Not flagged: pagination loops that follow a cursor or next link, retry loops (the loop
-    exists to retry one call), loops over a literal of three items or fewer, and un-awaited
+    exists to retry one call), fallback chains that stop at the first item that answers
+    (`break`/`return` in the loop), loops over a literal of three items or fewer, and un-awaited
     async calls collected for `asyncio.gather` (SCALE002 judges those).
 
     ## Why it matters
@@ -48,6 +56,21 @@ class NPlusOneHttp(Rule):
     message = "HTTP call inside a loop, once per item (N+1)"
 
     valid = [
+        # a chain: each call is fed the previous call's result, so the calls cannot be batched
+        "import requests\n\ndef run_filters(filters, payload):\n    for f in filters:\n"
+        "        body = {'user': 1, 'body': payload}\n"
+        "        resp = requests.post(f'https://pipes.x.org/{f}/inlet', json=body, timeout=5)\n"
+        "        payload = resp.json()\n    return payload\n",
+        # batches: the loop steps through the collection in slices
+        "import requests\n\ndef load(urls):\n    for i in range(0, len(urls), 20):\n        part = urls[i : i + 20]\n"
+        "        requests.post('https://x.org/scrape', json={'urls': part}, timeout=5)\n",
+        # a while loop paging with a cursor taken from each response
+        "import requests\n\ndef models(url):\n    after = None\n    while True:\n        params = {'limit': 100}\n"
+        "        if after:\n            params['after_id'] = after\n        resp = requests.get(url, params=params, timeout=5)\n"
+        "        data = resp.json()\n        after = data.get('last_id')\n        if not data.get('has_more'):\n            break\n",
+        # a fallback chain stops at the first URL that answers: not one call per item
+        "import requests\n\ndef discover(urls):\n    for url in urls:\n        resp = requests.get(url, timeout=5)\n"
+        "        if resp.status_code == 200:\n            return resp.json()\n    return None\n",
         # not in the loop body: the iterable is evaluated once
         "import requests\nfor item in requests.get('https://x.org/items', timeout=5).json():\n    print(item)\n",
         # does not depend on the loop variable
@@ -89,6 +112,8 @@ class NPlusOneHttp(Rule):
 
     def begin(self) -> None:
         self._candidates = PerItemCandidates()
+        #: name → the names its assignments in loops read
+        self._inputs: dict[str, set[str]] = {}
         #: helpers of this module that make the HTTP call with their parameters
         self._away = OneCallAway()
 
@@ -124,11 +149,13 @@ class NPlusOneHttp(Rule):
         if not loops:
             return
         loop, variable = loops[0]
+        if loop.kind == "for" and stops_at_first_success(loop.node, ctx):
+            return  # a fallback chain (mirrors, discovery URLs): it stops at the first that answers
         message = (
             f"`{callee_text(node)}()` sends one HTTP request per `{variable}` in this {_kind(loop)} (N+1): "
             "use a batch endpoint, or bounded concurrency (asyncio.gather with a Semaphore)"
         )
-        final = self._candidates.add(node, loop, variable, message)
+        final = self._candidates.add(node, loop, variable, message, self._reads_of(node))
         if final is not None:
             self.report(node, message)
 
@@ -138,7 +165,20 @@ class NPlusOneHttp(Rule):
 
     # ------------------------------------------------------------------ pagination evidence
     def visit_Assign(self, node: cst.Assign) -> None:
+        if self.context.loops:
+            reads = self.context.names_in(node.value)
+            for name in assigned_names(self.context, [t.target for t in node.targets], names_only=True):
+                self._inputs.setdefault(name, set()).update(reads)
         self._note_response_assignment([t.target for t in node.targets], node.value)
+
+    def _reads_of(self, node: cst.Call) -> frozenset[str]:
+        """The names the call's arguments read, through assignments in the loop (two steps)."""
+        if not node.args:
+            return frozenset()
+        reads = set(self.context.names_in(cst.Tuple([cst.Element(a.value) for a in node.args])))
+        for _ in range(2):
+            reads |= {r for name in list(reads) for r in self._inputs.get(name, ())}
+        return frozenset(reads)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._note_response_assignment([node.target], node.value)
