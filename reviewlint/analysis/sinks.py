@@ -731,3 +731,32 @@ __all__ = [
     "string_building", "sql_sink", "shell_sink", "sql_part_is_safe", "shell_part_is_safe",
     "shell_command_is_literal", "is_literal_text", "looks_like_sql", "dynamic_names", "string_value",
 ]
+
+
+class DeferredSinkRule:
+    """Mixin for SEC001/SEC002: assignments feed the local-variable tracking, findings wait for
+    the end of the file, and a sink SEC005 has claimed (it names the request source) is left
+    to SEC005 — one problem, one finding."""
+
+    context: "FileContext"
+
+    def begin(self) -> None:
+        self._pending: list[tuple[cst.Call, str]] = []
+
+    def _defer(self, call: cst.Call, message: str) -> None:
+        self._pending.append((call, message))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        record_assignment(self.context, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        record_assignment(self.context, node)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        record_assignment(self.context, node)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for call, message in self._pending:
+            if not sink_claimed(self.context, call):
+                self.report(call, message)  # type: ignore[attr-defined]
+        self._pending = []

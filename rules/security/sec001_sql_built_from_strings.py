@@ -9,7 +9,7 @@ from reviewlint.analysis.calls import callee_text
 from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
 
 
-class SqlBuiltFromStrings(Rule):
+class SqlBuiltFromStrings(sinks.DeferredSinkRule, Rule):
     """SQL text built with an f-string, `%`, `.format()` or `+` from values.
 
     ## What it does
@@ -105,18 +105,6 @@ class SqlBuiltFromStrings(Rule):
         Invalid("async def f(conn, email):\n    return await conn.fetchrow(f\"SELECT * FROM users WHERE email = '{email}'\")\n", line=2),
     ]
 
-    def begin(self) -> None:
-        self._pending: list[tuple[cst.Call, str]] = []
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        sinks.record_assignment(self.context, node)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        sinks.record_assignment(self.context, node)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        sinks.record_assignment(self.context, node)
-
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.context
         sink = sinks.sql_sink(ctx, node)
@@ -133,8 +121,8 @@ class SqlBuiltFromStrings(Rule):
                 continue  # an .execute()/.fetch() whose text is not recognisably SQL: a command bus, GraphQL, a URL
             parts = ", ".join(f"`{p}`" for p in sinks.dynamic_names(ctx, unsafe[:2]))
             via = f" (built into `{building.via}`)" if building.via else ""
-            self._pending.append((node, f"`{callee_text(node)}()` runs SQL built by {building.kind}{via} from {parts}: "
-                                        f"pass the values as query parameters, quote identifiers"))
+            self._defer(node, f"`{callee_text(node)}()` runs SQL built by {building.kind}{via} from {parts}: "
+                              f"pass the values as query parameters, quote identifiers")
             break
 
     def _slot_is_data(self, slot: sinks.Slot, sink: sinks.SqlSink) -> bool:
@@ -153,13 +141,6 @@ class SqlBuiltFromStrings(Rule):
             return not _DDL.match(building_text(slot)) or slot.before.count("'") % 2 == 1
         # a clause composed in: the values go as parameters
         return sink.params is None
-
-    def leave_Module(self, node: cst.Module) -> None:
-        for call, message in self._pending:
-            if sinks.sink_claimed(self.context, call):
-                continue
-            self.report(call, message)
-        self._pending = []
 
 
 _DDL = re.compile(r"^\s*(CREATE|ALTER|DROP|TRUNCATE|COMMENT ON|GRANT|REVOKE)\b", re.IGNORECASE)

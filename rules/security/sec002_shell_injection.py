@@ -7,7 +7,7 @@ from reviewlint.analysis.calls import callee_text
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
 
-class ShellInjection(Rule):
+class ShellInjection(sinks.DeferredSinkRule, Rule):
     """A command string built at run time and handed to a shell.
 
     ## What it does
@@ -75,18 +75,6 @@ class ShellInjection(Rule):
         Invalid("import asyncio\n\nasync def f(url):\n    await asyncio.create_subprocess_shell(f'curl {url}')\n", line=4),
     ]
 
-    def begin(self) -> None:
-        self._pending: list[tuple[cst.Call, str]] = []
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        sinks.record_assignment(self.context, node)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        sinks.record_assignment(self.context, node)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        sinks.record_assignment(self.context, node)
-
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.context
         sink = sinks.shell_sink(ctx, node)
@@ -118,11 +106,4 @@ class ShellInjection(Rule):
             text = sinks.dynamic_names(ctx, [command])[0]
             message = (f"`{name}()` runs the non-literal command `{text}` through a shell: "
                        "pass an argument list without shell=True, or shlex.quote() each value")
-        self._pending.append((node, message))
-
-    def leave_Module(self, node: cst.Module) -> None:
-        for call, message in self._pending:
-            if sinks.sink_claimed(self.context, call):
-                continue
-            self.report(call, message)
-        self._pending = []
+        self._defer(node, message)
