@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import run_cli
+from clihelp import run_cli
 
 GOOD = "import requests\nrequests.get('https://api.example.org/x')\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import run_cli
+from clihelp import run_cli
 
 APP = """\
 import logging

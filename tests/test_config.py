@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import run_cli
+from clihelp import run_cli
 
 APP = "import requests\nrequests.get('https://x.org')\nimport logging\nlogging.getLogger(__name__).info(f'{x}')\n"
 

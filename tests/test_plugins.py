@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from tests.conftest import run_cli
+from clihelp import run_cli
 
 PACK_SOURCE = textwrap.dedent(
     '''

@@ -7,7 +7,7 @@ import os
 
 from reviewlint.api import check_paths
 from reviewlint.config import load_settings
-from tests.conftest import run_cli
+from clihelp import run_cli
 
 SOURCE = """\
 import logging

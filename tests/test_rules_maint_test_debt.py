@@ -183,7 +183,7 @@ def test_test001_skips_test_files_and_reports_at_construction():
 
 
 def test_debt001_invalid_reference_pattern_is_an_option_error():
-    from rules.debt.debt001_untracked_todo import UntrackedTodo
+    from reviewlint.rules.debt.debt001_untracked_todo import UntrackedTodo
 
     with pytest.raises(OptionError):
         UntrackedTodo({"reference-pattern": "(unclosed"})

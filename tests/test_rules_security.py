@@ -117,8 +117,8 @@ class _ClaimsEverySink(Rule):
 
 
 def test_a_claimed_sink_is_not_reported_again():
-    from rules.security.sec001_sql_built_from_strings import SqlBuiltFromStrings
-    from rules.security.sec002_shell_injection import ShellInjection
+    from reviewlint.rules.security.sec001_sql_built_from_strings import SqlBuiltFromStrings
+    from reviewlint.rules.security.sec002_shell_injection import ShellInjection
 
     source = """
         import os
