@@ -248,10 +248,14 @@ class UnvalidatedInput(Rule):
             return None
         receiver = func.value
         origin = receiver
+        seen: set[int] = set()  # `p = p / name` binds p to an expression that names p again
         if isinstance(receiver, cst.Name):
             binding = self.context.binding(receiver)
             origin = binding.origin if binding is not None else None
         while isinstance(origin, cst.BinaryOperation) and isinstance(origin.operator, cst.Divide):
+            if id(origin) in seen:
+                return None
+            seen.add(id(origin))
             origin = origin.left
             if isinstance(origin, cst.Name):
                 binding = self.context.binding(origin)
