@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from reviewlint.analysis.calls import code_of
+from reviewlint.analysis.calls import code_of, string_pieces
 from reviewlint.analysis.logging_calls import LOGURU, STRUCTLOG, log_call
 from reviewlint.rule import Fix, Invalid, Rule, Severity, Valid, Viewpoint
 
@@ -64,6 +64,9 @@ class EagerLogFormatting(Rule):
                 "    def run(self, job):\n        self.logger.exception(f'job {job.id} failed')\n", line=8),
         Invalid("import logging\nlogger = logging.getLogger(__name__)\nlogger.log(logging.INFO, f'n={n}')\n", line=3),
         Invalid("from loguru import logger\nlogger.info(f'user {uid}')\n", line=2),
+        # the message passed by keyword: reported, with no fix (values cannot follow `msg=`)
+        Invalid("import logging\nlogger = logging.getLogger(__name__)\n"
+                "logger.log(level=logging.INFO, msg=f'Finished {name} in state {state}')\n", line=3),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -109,6 +112,9 @@ class EagerLogFormatting(Rule):
             return None
         new_message = cst.SimpleString(f"{quote}{text}{quote}")
         node = call.node
+        index = next((i for i, arg in enumerate(node.args) if arg.value is message), None)
+        if index is None or any(arg.keyword is not None or arg.star for arg in node.args[: index + 1]):
+            return None  # `msg=f"..."`: positional values cannot follow a keyword argument
         new_args = []
         for arg in node.args:
             if arg.value is message:
@@ -124,11 +130,10 @@ class EagerLogFormatting(Rule):
 
 
 def _has_placeholders(node: cst.BaseExpression) -> bool:
-    if isinstance(node, cst.FormattedString):
-        return any(isinstance(p, cst.FormattedStringExpression) for p in node.parts)
-    if isinstance(node, cst.ConcatenatedString):
-        return _has_placeholders(node.left) or _has_placeholders(node.right)
-    return False
+    return any(
+        isinstance(piece, cst.FormattedString) and any(isinstance(p, cst.FormattedStringExpression) for p in piece.parts)
+        for piece in string_pieces(node)
+    )
 
 
 def _is_string(node: cst.BaseExpression) -> bool:
