@@ -52,11 +52,36 @@ def is_false(expr: cst.BaseExpression | None) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "False"
 
 
+def string_pieces(expr: cst.BaseExpression, *, with_plus: bool = False) -> list[cst.BaseExpression]:
+    """The pieces of an implicit concatenation (``"a" f"{b}" "c"``), left to right, without
+    recursion: generated modules hold thousands of adjacent literals. With ``with_plus``,
+    ``+`` chains are flattened too (``"a" + x + "b"``)."""
+    pieces: list[cst.BaseExpression] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if type(node) is cst.ConcatenatedString:
+            stack.append(node.right)
+            stack.append(node.left)
+        elif with_plus and type(node) is cst.BinaryOperation and type(node.operator) is cst.Add:
+            stack.append(node.right)
+            stack.append(node.left)
+        else:
+            pieces.append(node)
+    return pieces
+
+
 def string_value(expr: cst.BaseExpression | None) -> str | None:
     """The value of a plain (possibly implicitly concatenated) string literal."""
-    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-        value = expr.evaluated_value
+    if isinstance(expr, cst.SimpleString):
+        try:
+            value = expr.evaluated_value
+        except Exception:  # noqa: BLE001 - escapes LibCST cannot evaluate: no known value
+            return None
         return value if isinstance(value, str) else None
+    if isinstance(expr, cst.ConcatenatedString):
+        values = [string_value(piece) for piece in string_pieces(expr)]
+        return None if any(v is None for v in values) else "".join(values)  # type: ignore[arg-type]
     return None
 
 

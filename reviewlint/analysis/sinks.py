@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
 
-from reviewlint.analysis.calls import argument, is_true, keyword, string_value
+from reviewlint.analysis.calls import argument, is_true, keyword, string_pieces, string_value
 from reviewlint.engine.context import dotted_name
 from reviewlint.knowledge import security
 
@@ -129,28 +129,23 @@ def is_literal_text(expr: cst.BaseExpression | None) -> bool:
     """A string literal, an f-string without placeholders, or a concatenation of those."""
     if expr is None:
         return False
-    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-        if isinstance(expr, cst.ConcatenatedString):
-            return is_literal_text(expr.left) and is_literal_text(expr.right)
-        return True
-    if isinstance(expr, cst.FormattedString):
-        return all(isinstance(p, cst.FormattedStringText) for p in expr.parts)
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
-        return is_literal_text(expr.left) and is_literal_text(expr.right)
-    return False
+    for piece in string_pieces(expr, with_plus=True):
+        if isinstance(piece, cst.FormattedString):
+            if not all(isinstance(p, cst.FormattedStringText) for p in piece.parts):
+                return False
+        elif not isinstance(piece, cst.SimpleString):
+            return False
+    return True
 
 
 def _literal_parts(expr: cst.BaseExpression) -> str:
-    if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
-        return value if isinstance(value, str) else ""
-    if isinstance(expr, cst.ConcatenatedString):
-        return _literal_parts(expr.left) + _literal_parts(expr.right)
-    if isinstance(expr, cst.FormattedString):
-        return "".join(p.value if isinstance(p, cst.FormattedStringText) else " ? " for p in expr.parts)
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
-        return _literal_parts(expr.left) + _literal_parts(expr.right)
-    return ""
+    texts = []
+    for piece in string_pieces(expr, with_plus=True):
+        if isinstance(piece, cst.SimpleString):
+            texts.append(string_value(piece) or "")
+        elif isinstance(piece, cst.FormattedString):
+            texts.append("".join(p.value if isinstance(p, cst.FormattedStringText) else " ? " for p in piece.parts))
+    return "".join(texts)
 
 
 def _fstring_slots(parts: list[cst.BaseExpression]) -> tuple[list[Slot], str]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from reviewlint.analysis.calls import string_pieces, string_value
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
 #: a version path segment: ``/v1/``, ``/v2`` at the end, ``/api/v3?x``, ``/v1.2/``
@@ -22,17 +23,18 @@ class _Occurrence:
     text: str
 
 
-def _literal_text(node: cst.CSTNode) -> str | None:
+def _literal_text(node: cst.BaseExpression) -> str | None:
     """The literal text of a string (f-string placeholders as ``{}``), or None for bytes."""
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.FormattedString):
-        return "".join(p.value if isinstance(p, cst.FormattedStringText) else "{}" for p in node.parts)
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = _literal_text(node.left), _literal_text(node.right)
-        return None if left is None or right is None else left + right
-    return None
+    texts = []
+    for piece in string_pieces(node):
+        if isinstance(piece, cst.FormattedString):
+            texts.append("".join(p.value if isinstance(p, cst.FormattedStringText) else "{}" for p in piece.parts))
+            continue
+        value = string_value(piece)
+        if value is None:
+            return None
+        texts.append(value)
+    return "".join(texts)
 
 
 class HardcodedApiVersion(Rule):
@@ -161,7 +163,10 @@ class HardcodedApiVersion(Rule):
         ``for suffix in ('/api/v1', '/v1'):``."""
         ancestors = self.context.ancestors
         child: cst.CSTNode = node
-        for parent in reversed(ancestors[:-1]):
+        # the enclosing comparison, call or loop is a few levels up; do not climb a chain of
+        # thousands of `+` operands for each of its strings
+        for i in range(len(ancestors) - 2, max(len(ancestors) - 66, -1), -1):
+            parent = ancestors[i]
             if isinstance(parent, (cst.SimpleStatementLine, cst.IndentedBlock, cst.Module)):
                 return False
             if isinstance(parent, cst.Comparison):

@@ -163,9 +163,12 @@ class HardcodedSecret(Rule):
 
     def _mark(self, node: cst.CSTNode) -> None:
         self._reported.add(id(node))
-        if isinstance(node, cst.ConcatenatedString):
-            self._mark(node.left)
-            self._mark(node.right)
+        stack = [node]
+        while stack:  # every piece of an implicit concatenation, without recursion
+            piece = stack.pop()
+            self._reported.add(id(piece))
+            if isinstance(piece, cst.ConcatenatedString):
+                stack += (piece.left, piece.right)
 
 
 def _target_name(target: cst.BaseExpression) -> str | None:
