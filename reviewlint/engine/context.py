@@ -42,6 +42,10 @@ DEF = "def"  # value: the local name of a function/class defined in this file
 OTHER = "other"  # something we do not model (shadows outer bindings)
 
 
+#: attribute chains longer than this are not followed (qualified names, tracked types)
+MAX_DOTTED_DEPTH = 32
+
+
 @dataclass(slots=True)
 class Binding:
     kind: str
@@ -236,7 +240,7 @@ class FileContext:
                 return binding
         return None
 
-    def qualname(self, expr: cst.BaseExpression | None) -> str | None:
+    def qualname(self, expr: cst.BaseExpression | None, _depth: int = 0) -> str | None:
         """The dotted name ``expr`` refers to, or None.
 
         Imported names resolve to their qualified name; attributes of tracked instances to
@@ -252,11 +256,13 @@ class FileContext:
                 return binding.value
             return None  # a local variable of unknown type: never a module or class
         if expr_type is _ATTRIBUTE:
+            if _depth > MAX_DOTTED_DEPTH:
+                return None  # `a.b.c...` thousands deep (generated code) names no module or class
             base = expr.value
-            owner_type = self.type_of(base)
+            owner_type = self.type_of(base, _depth + 1)
             if owner_type is not None:
                 return f"{owner_type}.{expr.attr.value}"
-            base_name = self.qualname(base) if type(base) in _NAME_OR_ATTRIBUTE else None
+            base_name = self.qualname(base, _depth + 1) if type(base) in _NAME_OR_ATTRIBUTE else None
             if base_name is None:
                 return None
             return f"{base_name}.{expr.attr.value}"
@@ -281,7 +287,7 @@ class FileContext:
                 return cls.attrs.get(expr.attr.value)
         return None
 
-    def type_of(self, expr: cst.BaseExpression | None) -> str | None:
+    def type_of(self, expr: cst.BaseExpression | None, _depth: int = 0) -> str | None:
         """The class of the value ``expr`` holds, when reviewlint tracks it."""
         expr_type = type(expr)
         if expr_type is _NAME:
@@ -295,7 +301,9 @@ class FileContext:
                 if cls is not None:
                     binding = cls.attrs.get(expr.attr.value)
                     return binding.value if binding is not None and binding.kind == INSTANCE else None
-            owner = self.type_of(expr.value)
+            if _depth > MAX_DOTTED_DEPTH:
+                return None
+            owner = self.type_of(expr.value, _depth + 1)
             info = self.local_classes.get(owner) if owner is not None else None
             if info is not None:
                 binding = info.attrs.get(expr.attr.value)
@@ -307,9 +315,11 @@ class FileContext:
                 return name
             return knowledge.call_result_type(name)
         if isinstance(expr, cst.Await):
-            return self.type_of(expr.expression)
+            return self.type_of(expr.expression, _depth + 1) if _depth <= MAX_DOTTED_DEPTH else None
         if isinstance(expr, cst.BooleanOperation):  # ``client or httpx.Client()``
-            return self.type_of(expr.left) or self.type_of(expr.right)
+            if _depth > MAX_DOTTED_DEPTH:
+                return None
+            return self.type_of(expr.left, _depth + 1) or self.type_of(expr.right, _depth + 1)
         return None
 
     def annotation_type(self, annotation: cst.BaseExpression | None) -> str | None:
