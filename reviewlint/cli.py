@@ -105,6 +105,8 @@ def _settings(config: str | None, overrides: dict[str, Any], isolated: bool = Fa
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU) [default: 0].")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Cache folder [default: .reviewlint_cache in the project root].")
+@click.option("--file-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Abandon a file whose checking takes longer (E901) [default: 20; 0: no limit].")
 @click.option("--shard", type=str, default=None, metavar="K/N", help="Check only the K-th of N deterministic slices of the files (for CI matrices).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary (and errors).")
 @click.option("-v", "--verbose", "check_verbose", is_flag=True, help="Show tracebacks of internal errors.")
@@ -112,7 +114,8 @@ def _settings(config: str | None, overrides: dict[str, Any], isolated: bool = Fa
 def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], output_format: str | None, exit_zero: bool, force_exclude: bool | None,
           statistics: bool, show_suppressed: bool, config_path: str | None, isolated: bool, preview: bool | None,
-          quiet: bool, jobs: int, no_cache: bool, cache_dir: str | None, shard: str | None, check_verbose: bool,
+          quiet: bool, jobs: int, no_cache: bool, cache_dir: str | None, file_timeout: float | None,
+          shard: str | None, check_verbose: bool,
           **integrations: Any) -> None:
     """Check PATHS (files and folders; default: the current folder)."""
     if check_verbose:
@@ -129,6 +132,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], e
         overrides["force-exclude"] = force_exclude
     if cache_dir is not None:
         overrides["cache-dir"] = os.path.abspath(cache_dir)
+    if file_timeout is not None:
+        overrides["file-timeout"] = file_timeout
     shard_spec = _parse_shard(shard) if shard is not None else None
     settings = _settings(config_path, overrides, isolated)
     settings.extend("extend-select", _split(extend_select))
@@ -166,11 +171,16 @@ def check(ctx: click.Context, paths: tuple[str, ...], select: tuple[str, ...], e
         for file_result in result.files:
             for tb in file_result.tracebacks:
                 click.echo(tb, err=True)
+    for warning in result.warnings:
+        click.echo(f"reviewlint: warning: {warning}", err=True)
     for missing in result.missing:
         click.echo(f"reviewlint: error: {missing}: no such file or folder", err=True)
     if result.missing or result.internal_error:
         if result.internal_error and not ctx.obj.get("verbose"):
-            click.echo("reviewlint: error: a rule crashed (see E900 above); run with --verbose for the traceback", err=True)
+            codes = sorted({d.code for r in result.files for d in r.diagnostics if d.code in ("E900", "E901")})
+            what = {"E900": "a rule crashed (E900)", "E901": "a file ran out of time (E901)"}
+            click.echo(f"reviewlint: error: {' and '.join(what[c] for c in codes)}: the results are incomplete; "
+                       "run with --verbose for the traceback", err=True)
         sys.exit(EXIT_ERROR)
     if exit_zero:
         sys.exit(EXIT_OK)

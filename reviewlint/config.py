@@ -117,6 +117,12 @@ def _output_format(value: Any) -> str:
     return value
 
 
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise TypeError("expected a number of seconds (0: no limit)")
+    return float(value)
+
+
 def _fail_on(value: Any) -> str:
     if value not in SEVERITIES:
         raise TypeError(f"expected one of error, warning, info, got {value!r}")
@@ -151,6 +157,7 @@ KEYS: dict[str, Key] = {
     "baseline": Key(_str, None, "baseline file of accepted findings (--baseline), relative to the config file"),
     "require-reason": Key(_bool, False, "DEBT002: suppressions must give a reason (`-- why`)"),
     "cache-dir": Key(_str, None, "where results are cached (default .reviewlint_cache/ in the project root)"),
+    "file-timeout": Key(_seconds, 20.0, "seconds one file may take before it is abandoned with E901 (0: no limit)"),
 }
 
 

@@ -8,6 +8,7 @@ unreadable files and rule crashes come back as diagnostics in the result.
 from __future__ import annotations
 
 import os
+import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -16,12 +17,14 @@ import libcst as cst
 
 from reviewlint.engine import source as src
 from reviewlint.engine.context import FileContext
+from reviewlint.engine.guard import DEFAULT_FILE_TIMEOUT, FileTimeout, rule_in_traceback, run_deep, time_limit
 from reviewlint.engine.positions import Span, compute_spans
 from reviewlint.engine.walk import DispatchTable, walk
 from reviewlint.rule import Finding, Fix, LineAnchor, NodeRange, Rule, Severity
 from reviewlint.suppress import Suppression, SuppressionIndex, parse_suppressions
 
 DIAGNOSTIC_VIEWPOINT = "diagnostic"
+_INCOMPLETE = (src.INTERNAL_ERROR[0], src.TIMEOUT[0])
 
 
 @dataclass
@@ -40,7 +43,8 @@ class FileResult:
 
     @property
     def internal_error(self) -> bool:
-        return any(d.code == src.INTERNAL_ERROR[0] for d in self.diagnostics)
+        """A rule crashed or the file ran out of time: the file's result is incomplete."""
+        return any(d.code in _INCOMPLETE for d in self.diagnostics)
 
 
 def diagnostic(kind: tuple[str, str], message: str, display_path: str, line: int = 1, column: int = 1,
@@ -71,6 +75,9 @@ class Engine:
         self.table = DispatchTable(self.rules)
         self._tables: dict[frozenset[str], DispatchTable] = {frozenset(): self.table}
         self._by_selector_cache: dict[str, frozenset[str]] = {}
+        timeout = settings.get("file-timeout", DEFAULT_FILE_TIMEOUT) if settings is not None else DEFAULT_FILE_TIMEOUT
+        #: seconds one file may take (0: no limit)
+        self.file_timeout: float = timeout if timeout is not None else DEFAULT_FILE_TIMEOUT
 
     # ------------------------------------------------------------------ public
     def check_file(self, path: str, display_path: str | None = None) -> FileResult:
@@ -90,7 +97,56 @@ class Engine:
         return self.check_text(text, path, display)
 
     def check_text(self, text: str, path: str, display_path: str | None = None) -> FileResult:
+        """Check one file's text; never raises for the file's sake.
+
+        The file is checked under the time limit (E901 when it runs out). Input nested
+        deeper than Python's recursion limit allows is checked again in a thread with room
+        for it; only if that fails too does the file get an E900 naming the problem.
+        """
         display = display_path or path
+        started = time.monotonic()
+        try:
+            with time_limit(self.file_timeout):
+                return self._check_text(text, path, display, deep=False)
+        except RecursionError:
+            pass
+        except FileTimeout as exc:
+            return self._timed_out(path, display, exc, started)
+        except Exception as exc:  # noqa: BLE001 - the engine's own bug must not lose the other files
+            return self._crashed(path, display, exc)
+        remaining = max(self.file_timeout - (time.monotonic() - started), 1.0) if self.file_timeout else 0
+
+        def deep() -> FileResult:
+            try:
+                with time_limit(remaining):
+                    return self._check_text(text, path, display, deep=True)
+            except FileTimeout as exc:
+                return self._timed_out(path, display, exc, started)
+            except Exception as exc:  # noqa: BLE001 - RecursionError beyond even the deep limit
+                return self._crashed(path, display, exc)
+
+        return run_deep(deep)
+
+    def _timed_out(self, path: str, display: str, exc: FileTimeout, started: float) -> FileResult:
+        rule = rule_in_traceback(exc.__traceback__)
+        where = f" (in rule {rule.code} {rule.name})" if rule is not None else ""
+        seconds = time.monotonic() - started
+        message = (f"checking this file was abandoned after {seconds:.0f} s{where}: exclude it, or raise "
+                   f"`file-timeout` (now {self.file_timeout:g} s)")
+        result = FileResult(path, display, diagnostics=[diagnostic(src.TIMEOUT, message, display)])
+        result.tracebacks.append(f"{display}: timeout\n" + "".join(traceback.format_exception(exc)))
+        return result
+
+    def _crashed(self, path: str, display: str, exc: BaseException) -> FileResult:
+        if isinstance(exc, RecursionError):
+            message = "internal error: the file is nested too deeply to check (RecursionError)"
+        else:
+            message = f"internal error: {type(exc).__name__}: {exc}"
+        result = FileResult(path, display, diagnostics=[diagnostic(src.INTERNAL_ERROR, " ".join(message.split()), display)])
+        result.tracebacks.append(f"{display}: engine\n" + "".join(traceback.format_exception(exc)))
+        return result
+
+    def _check_text(self, text: str, path: str, display: str, deep: bool) -> FileResult:
         result = FileResult(path, display)
         try:
             module = src.parse(text)
@@ -111,6 +167,8 @@ class Engine:
             reports.append((rule, node, message, fix, severity))
 
         def on_crash(rule: Rule, error: BaseException) -> DispatchTable:
+            if isinstance(error, RecursionError) and not deep:
+                raise error  # check the whole file again with room for deep nesting
             crashed.append(rule)
             result.diagnostics.append(
                 diagnostic(

@@ -8,12 +8,14 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass
+from itertools import accumulate
 
 import libcst as cst
 
 SYNTAX_ERROR = ("E999", "syntax-error")
 IO_ERROR = ("E902", "io-error")
 INTERNAL_ERROR = ("E900", "internal-error")
+TIMEOUT = ("E901", "file-timeout")
 
 _COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
@@ -85,7 +87,46 @@ def decode(data: bytes) -> str:
     return text
 
 
+#: CPython's tokenizer refuses more than 200 nested brackets; LibCST's native parser, given far
+#: more, exhausts the C stack or the memory and takes the whole process down with it
+_MAX_PLAIN_DEPTH = 100
+_LARGE_FILE = 256 * 1024
+_NOT_BRACKETS = re.compile(r"[^()\[\]{}]+")
+_BRACKET_DELTA = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+_LONG_UNARY_RUN = re.compile(r"(?:(?:not|await|lambda)\b[^:\n]{0,20}?\s*|[-+~]\s*){200}")
+
+
+def _deep_or_huge(text: str) -> bool:
+    """Could this text nest deeper than LibCST's parser survives? A cheap upper bound: the
+    bracket depth counted without regard to strings and comments, runs of prefix operators,
+    and size (a long chain of `if/else` or `**` needs a large file)."""
+    if len(text) > _LARGE_FILE:
+        return True
+    brackets = _NOT_BRACKETS.sub("", text)
+    if brackets and max(accumulate(map(_BRACKET_DELTA.__getitem__, brackets))) > _MAX_PLAIN_DEPTH:
+        return True
+    return _LONG_UNARY_RUN.search(text) is not None
+
+
+def _python_verdict(text: str) -> SourceProblem | None:
+    """Python's own parser on text that may be too deep for LibCST: its syntax error, if any."""
+    try:
+        compile(text, "<source>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        message = (exc.msg or "invalid syntax").strip()
+        return SourceProblem(SYNTAX_ERROR, f"invalid syntax: {message}", exc.lineno or 1, exc.offset or 1)
+    except (RecursionError, MemoryError):
+        return SourceProblem(SYNTAX_ERROR, "source is nested too deeply for Python's parser")
+    except ValueError as exc:
+        return SourceProblem(SYNTAX_ERROR, f"invalid source: {exc}")
+    return None
+
+
 def parse(text: str) -> cst.Module:
+    if _deep_or_huge(text):
+        problem = _python_verdict(text)
+        if problem is not None:
+            raise problem
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
