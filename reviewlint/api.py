@@ -31,6 +31,8 @@ class RunResult:
     files: list[FileResult] = field(default_factory=list)
     rules: list[type[Rule]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    #: one-line warnings about the paths given (e.g. a folder with nothing to check)
+    warnings: list[str] = field(default_factory=list)
     #: the results cache used (None when off): ``hits``/``misses``
     cache: Any = None
 
@@ -112,7 +114,7 @@ def check_paths(paths: Sequence[str], settings: Settings | None = None, *, force
     if shard is not None:
         k, n = shard
         files = [f for f in files if shard_of(settings.relative(f), n) == k - 1]
-    result = RunResult(rules=[type(r) for r in engine.rules], missing=found.missing)
+    result = RunResult(rules=[type(r) for r in engine.rules], missing=found.missing, warnings=found.warnings)
     result_cache = None
     if cache:
         from reviewlint.cache import ResultCache, default_cache_dir, run_key

@@ -22,6 +22,8 @@ class Discovery:
     files: list[str] = field(default_factory=list)
     #: paths given on the command line that do not exist
     missing: list[str] = field(default_factory=list)
+    #: one-line warnings, e.g. a folder given on the command line that holds nothing to check
+    warnings: list[str] = field(default_factory=list)
 
 
 def _is_virtualenv(path: str) -> bool:
@@ -34,6 +36,8 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool | None = 
     result = Discovery()
     explicit: set[str] = set()
     found: list[str] = []
+    #: folder given → (files found there, Python files or folders left out by excludes)
+    folders: dict[str, tuple[list[str], int]] = {}
     for given in paths:
         if not os.path.exists(given):
             result.missing.append(given)
@@ -45,22 +49,45 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool | None = 
             explicit.add(os.path.normpath(given))
             continue
         if settings.is_excluded(given) and os.path.abspath(given) != os.path.abspath(settings.root) and force:
+            folders[given] = ([], 1)
             continue
+        here: list[str] = []
+        left_out = 0
         for dirpath, dirnames, filenames in os.walk(given):
-            dirnames[:] = sorted(
+            kept = sorted(
                 d
                 for d in dirnames
                 if not settings.is_excluded(os.path.join(dirpath, d), given)
                 and not _is_virtualenv(os.path.join(dirpath, d))
             )
+            left_out += len(dirnames) - len(kept)
+            dirnames[:] = kept
             for name in sorted(filenames):
                 if name.endswith(PYTHON_SUFFIXES):
                     path = os.path.join(dirpath, name)
-                    if not settings.is_excluded(path, given):
-                        found.append(path)
+                    if settings.is_excluded(path, given):
+                        left_out += 1
+                    else:
+                        here.append(path)
+        found.extend(here)
+        folders[given] = (here, left_out)
     if settings.get("respect-gitignore", True):
         ignored = git_ignored([f for f in found if force or os.path.normpath(f) not in explicit])
         found = [f for f in found if f not in ignored]
+    else:
+        ignored = set()
+    for given, (here, left_out) in folders.items():
+        if here and not all(f in ignored for f in here):
+            continue
+        if here or left_out:
+            why = []
+            if here:
+                why.append(f"{len(here)} git-ignored")
+            if left_out:
+                why.append(f"{left_out} files or folders excluded by `exclude`/`extend-exclude`")
+            result.warnings.append(f"no Python files found under {given} ({' and '.join(why)})")
+        else:
+            result.warnings.append(f"no Python files found under {given}")
     seen: set[str] = set()
     for path in found:
         key = os.path.normcase(os.path.abspath(path))
