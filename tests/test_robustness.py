@@ -1,0 +1,174 @@
+"""Real code never hangs or crashes a run: self-referencing bindings, deep nesting, huge
+expressions, slow rules (the watchdog), and folders with nothing to check."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from clihelp import run_cli
+from reviewlint.api import check_source
+
+
+def codes(findings) -> list[str]:
+    return [f.code for f in findings]
+
+
+def test_path_rebound_from_itself_does_not_hang():
+    # SEC005's path check followed `p = p / name` back to itself forever
+    source = textwrap.dedent(
+        """\
+        from pathlib import Path
+
+        def read_part(root, name):
+            p = Path(root)
+            p = p / name
+            return p.read_text()
+        """
+    )
+    assert codes(check_source(source)) == []
+
+
+def test_number_rebound_through_divide_then_replace_does_not_hang():
+    source = "def f(e, a, b):\n    e = e / 2\n    e = e / 3\n    return e.replace(a, b)\n"
+    assert codes(check_source(source)) == []
+
+
+def test_log_message_passed_by_keyword_is_reported_without_a_broken_fix():
+    source = (
+        "import logging\nlogger = logging.getLogger(__name__)\n\n"
+        "def done(name, state):\n"
+        "    logger.log(level=logging.INFO, msg=f'Finished {name} in state {state}')\n"
+    )
+    findings = check_source(source, select=["OBS002"])
+    assert [(f.code, f.line) for f in findings] == [("OBS002", 5)]
+    assert findings[0].fix is None
+
+
+def test_three_thousand_adjacent_string_literals():
+    parts = "\n".join(f'    "/api/v1/item{i} "' for i in range(3000))
+    source = f"HELP = (\n{parts}\n)\nURL = '/api/v1/other'\n"
+    findings = check_source(source)
+    assert "E900" not in codes(findings)
+
+
+def test_long_elif_chain_is_checked_and_placed():
+    lines = ["def f(x):", "    if x == 0:", "        return 0"]
+    for i in range(1, 1500):
+        lines += [f"    elif x == {i}:", "        pass"]
+    lines += ["    else:", "        print(x)"]
+    findings = check_source("\n".join(lines) + "\n", select=["OBS001"])
+    assert [(f.code, f.line) for f in findings] == [("OBS001", len(lines))]
+
+
+def test_long_attribute_chain_and_plus_chain_finish():
+    chain = "import requests\nx = requests" + ".a" * 3000 + ".get('http://x')\n"
+    assert "E900" not in codes(check_source(chain))
+    plus = "x = " + " + ".join(f"'/api/v1/{i}'" for i in range(2000)) + "\n"
+    findings = check_source(plus, select=["MAINT002"])
+    assert "E900" not in codes(findings)
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n", "E999 invalid syntax: too many nested parentheses"),
+        ("x = " + "[" * 300 + "]" * 300 + "\n", "E999 invalid syntax: too many nested parentheses"),
+        ("x = " + "- " * 50000 + "1\n", "E999 source is nested too deeply for Python's parser"),
+    ],
+)
+def test_nesting_beyond_pythons_limits_is_a_syntax_error_not_a_crash(project, source, message):
+    (project / "deep.py").write_text(source, encoding="utf-8")
+    (project / "good.py").write_text("import requests\nrequests.get('https://x.org')\n", encoding="utf-8")
+    proc = run_cli("check", "--select", "REL001", "--output-format", "concise", "deep.py", "good.py")
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("deep.py:1:") and message in lines[0]
+    assert lines[1].startswith("good.py:2:1: REL001 ")
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    source = "X = '" + "(" * 500 + "'\nimport requests\nrequests.get('https://x.org')\n"
+    assert codes(check_source(source, select=["REL001"])) == ["REL001"]
+
+
+SPIN_RULE = '''\
+from reviewlint import Rule, Severity, Viewpoint
+
+
+class Spin(Rule):
+    """Never returns on a marker name (a stand-in for a rule with a runaway loop)."""
+
+    code = "XSP001"
+    name = "spin"
+    viewpoint = Viewpoint.MAINTAINABILITY
+    severity = Severity.WARNING
+    message = "spin"
+
+    def visit_Name(self, node):
+        if node.value == "spin_forever":
+            while True:
+                try:
+                    pass
+                except Exception:  # a rule's own handler must not swallow the timeout
+                    pass
+'''
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_watchdog_abandons_a_slow_file_and_keeps_the_others(project, jobs):
+    (project / "local").mkdir()
+    (project / "local" / "spin.py").write_text(SPIN_RULE, encoding="utf-8")
+    (project / "pyproject.toml").write_text("[tool.reviewlint]\nlocal-rules = ['local']\n", encoding="utf-8")
+    (project / "slow.py").write_text("spin_forever = 1\n", encoding="utf-8")
+    for i in range(20):  # enough files for the process pool with --jobs 2
+        (project / f"ok{i:02}.py").write_text("import requests\nrequests.get('https://x.org')\n", encoding="utf-8")
+    proc = run_cli("check", "--no-cache", "--select", "REL001,XSP001", "--file-timeout", "0.5", "--jobs", jobs,
+                   "--output-format", "concise", "slow.py", *[f"ok{i:02}.py" for i in range(20)])
+    assert proc.returncode == 2
+    lines = proc.stdout.splitlines()
+    assert any(
+        line.startswith("slow.py:1:1: E901 checking this file was abandoned after ")
+        and "(in rule XSP001 spin): exclude it, or raise `file-timeout` (now 0.5 s)" in line
+        for line in lines
+    ), proc.stdout
+    assert sum(1 for line in lines if " REL001 " in line) == 20
+    assert "reviewlint: error: a file ran out of time (E901): the results are incomplete" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_file_timeout_is_validated(project):
+    (project / "pyproject.toml").write_text("[tool.reviewlint]\nfile-timeout = 'soon'\n", encoding="utf-8")
+    proc = run_cli("check", ".")
+    assert proc.returncode == 2
+    assert "file-timeout" in proc.stderr and "expected a number of seconds (0: no limit)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_folder_with_only_ignored_files_warns(project):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    (project / ".gitignore").write_text("generated/\n", encoding="utf-8")
+    (project / "generated").mkdir()
+    (project / "generated" / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (project / "empty").mkdir()
+    proc = run_cli("check", "generated", "empty")
+    assert proc.returncode == 0
+    assert "0 files checked, 0 findings." in proc.stdout
+    assert proc.stderr.splitlines() == [
+        "reviewlint: warning: no Python files found under generated (1 git-ignored)",
+        "reviewlint: warning: no Python files found under empty",
+    ]
+
+
+def test_folder_with_only_excluded_files_warns(project):
+    (project / "pyproject.toml").write_text("[tool.reviewlint]\nextend-exclude = ['gen_*.py']\n", encoding="utf-8")
+    (project / "pkg").mkdir()
+    (project / "pkg" / "gen_a.py").write_text("x = 1\n", encoding="utf-8")
+    proc = run_cli("check", "pkg")
+    assert proc.returncode == 0
+    assert proc.stderr.strip() == (
+        "reviewlint: warning: no Python files found under pkg (1 files or folders excluded by `exclude`/`extend-exclude`)"
+    )
