@@ -49,8 +49,9 @@ files are compared. Exit 0.
 
 ``--sample N --seed S --sheet FILE`` writes a Markdown judging sheet: for each rule up to N
 findings chosen at random (reproducible: seeded per rule), each with its app, file:line,
-code, message and the code around it (the enclosing function, at most 80 lines, the finding's
-line marked ``>>``; at module level 15 lines either side), and a blank ``verdict: `` line.
+code, message and the code around it (the enclosing function, or class for a finding in a class
+body, at most 80 lines, the finding's line marked ``>>``; at module level 15 lines either side),
+and a blank ``verdict: `` line.
 A judge fills each with ``verdict: TP``, ``verdict: FP-wrong <reason>`` (the rule is wrong
 about this code) or ``verdict: FP-noise <reason>`` (right, but not worth a review comment).
 ``--rules CODES`` limits the sheet to some rules (codes or prefixes). With ``--from FILE`` the
@@ -618,44 +619,55 @@ def _indent(text: str) -> int:
     return len(text) - len(text.lstrip())
 
 
-def enclosing_function(lines: list[str], line: int) -> tuple[int, int, str] | None:
-    """(first line incl. decorators, last line, name) of the innermost def around ``line``."""
+class Block(NamedTuple):
+    start: int  # first line, decorators included
+    end: int
+    kind: str  # "function" or "class"
+    name: str
+
+
+def enclosing_block(lines: list[str], line: int) -> Block | None:
+    """The innermost function around ``line``, else the innermost class (a class body), else None."""
     try:
         tree = ast.parse("\n".join(lines) + "\n")
     except (SyntaxError, ValueError):  # newer syntax than this Python's: the cheap indentation scan
         return _enclosing_by_indent(lines, line)
-    best = None
+    best: dict[str, Block] = {}
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            kind = "class" if isinstance(node, ast.ClassDef) else "function"
             start = min([node.lineno] + [d.lineno for d in node.decorator_list])
             end = node.end_lineno or node.lineno
-            if start <= line <= end and (best is None or start >= best[0]):
-                best = (start, end, node.name)
-    return best
+            if start <= line <= end and (kind not in best or start >= best[kind].start):
+                best[kind] = Block(start, end, kind, node.name)
+    return best.get("function") or best.get("class")
 
 
-DEF_RE = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)")
+HEAD_RE = re.compile(r"^\s*(?:(?P<def>(?:async\s+)?def)|class)\s+(?P<name>\w+)")
 
 
-def _enclosing_by_indent(lines: list[str], line: int) -> tuple[int, int, str] | None:
+def _enclosing_by_indent(lines: list[str], line: int) -> Block | None:
     if not 0 < line <= len(lines):
         return None
     level = _indent(lines[line - 1]) if lines[line - 1].strip() else 10**6
-    head = None
+    found: dict[str, int] = {}
     for i in range(line, 0, -1):
         text = lines[i - 1]
         if not text.strip() or text.lstrip().startswith("#"):
             continue
-        match = DEF_RE.match(text)
+        match = HEAD_RE.match(text)
         if match and (_indent(text) < level or i == line):
-            head = i
-            break
+            found.setdefault("function" if match.group("def") else "class", i)
+            if match.group("def"):
+                break
         if _indent(text) < level:
             level = _indent(text)
             if level == 0:
-                return None
-    if head is None:
+                break
+    kind = "function" if "function" in found else "class" if "class" in found else None
+    if kind is None:
         return None
+    head = found[kind]
     indent, start = _indent(lines[head - 1]), head
     while start > 1 and lines[start - 2].strip().startswith("@") and _indent(lines[start - 2]) == indent:
         start -= 1
@@ -666,20 +678,21 @@ def _enclosing_by_indent(lines: list[str], line: int) -> tuple[int, int, str] | 
             if _indent(text) <= indent and not text.lstrip().startswith((")", "]", "}", "#")):
                 break
             end = i
-    return start, end, DEF_RE.match(lines[head - 1]).group(1)  # type: ignore[union-attr]
+    return Block(start, end, kind, HEAD_RE.match(lines[head - 1]).group("name"))  # type: ignore[union-attr]
 
 
 def context(lines: list[str], line: int) -> tuple[list[tuple[int | None, str]], str]:
     """The numbered lines to show around ``line`` (None: an elision) and what they are."""
-    found = enclosing_function(lines, line)
-    if found is None:
+    block = enclosing_block(lines, line)
+    if block is None:
         start, end = max(1, line - MODULE_CONTEXT), min(len(lines), line + MODULE_CONTEXT)
         return [(i, lines[i - 1]) for i in range(start, end + 1)], f"module level, lines {start}-{end}"
-    start, end, name = found
-    what = f"in `{name}` (lines {start}-{end})"
+    start, end = block.start, block.end
+    what = f"in {block.kind} `{block.name}` (lines {start}-{end})"
     if end - start + 1 <= CONTEXT_CAP:
         return [(i, lines[i - 1]) for i in range(start, end + 1)], what
-    head = next((i for i in range(start, end + 1) if DEF_RE.match(lines[i - 1])), start)
+    # too long: the def/class line, then a window of the block around the finding
+    head = next((i for i in range(start, end + 1) if HEAD_RE.match(lines[i - 1])), start)
     lo = max(head + 1, line - CONTEXT_CAP // 2)
     hi = min(end, lo + CONTEXT_CAP - 2)
     lo = max(head + 1, hi - CONTEXT_CAP + 2)

@@ -136,7 +136,7 @@ def test_sample_from_saved_file_shows_the_enclosing_function_or_module_context(t
 
 > bare except (warning)
 
-in `fetch` (lines 6-10)
+in function `fetch` (lines 6-10)
 
 ```python
    6 def fetch(url):
@@ -298,5 +298,23 @@ def test_sample_context_falls_back_to_indentation_when_the_file_does_not_parse(t
     run("--from", str(data), "--sample", "1", "--sheet", str(sheet), "--cache-dir", str(tmp_path / "cache"),
         cwd=tmp_path)
     text = sheet.read_text(encoding="utf-8")
-    assert "in `handler` (lines 4-8)\n\n```python\n" in text
+    assert "in function `handler` (lines 4-8)\n\n```python\n" in text
     assert "  4 @route('/')\n  5 async def handler(request):\n>>6     data = $ request\n  7\n  8     return data\n```" in text
+
+
+def test_sample_context_of_a_class_body_is_the_class(tmp_path):
+    root = tmp_path / "cache" / "src" / "appA-1.0"
+    root.mkdir(parents=True)
+    source = "import x\n\n\nclass View(APIView):\n    permission_classes = []\n\n    def get(self):\n        return 1\n\n\nz = 3\n"
+    (root / "a.py").write_text(source, encoding="utf-8")
+    (root / "b.py").write_text(source.replace("return 1", "return $"), encoding="utf-8")  # no ast: indentation
+    findings = [finding("appA", name, "AUTH001", 4, "anyone can call it", "class View(APIView):")
+                for name in ("a.py", "b.py")]
+    data = saved(tmp_path, "run.json", findings)
+    sheet = tmp_path / "sheet.md"
+    run("--from", str(data), "--sample", "2", "--sheet", str(sheet), "--cache-dir", str(tmp_path / "cache"),
+        cwd=tmp_path)
+    text = sheet.read_text(encoding="utf-8")
+    for body in ("return 1", "return $"):
+        assert (f"in class `View` (lines 4-8)\n\n```python\n>>4 class View(APIView):\n  5     permission_classes = []\n"
+                f"  6\n  7     def get(self):\n  8         {body}\n```") in text
