@@ -75,6 +75,7 @@ def enabled_rule_classes(settings: Settings, classes: Sequence[type[Rule]] | Non
         values = settings.get(key) or []
         check_selectors(values, classes, f"{settings.sources.get(key, where)}: {key}")
     check_selectors(settings.get("severity", {}).keys(), classes, f"{where}: severity")
+    check_selectors(settings.get("peer-codes", {}).keys(), classes, f"{where}: peer-codes")
     for selectors in settings.get("per-file-ignores", {}).values():
         check_selectors(selectors, classes, f"{where}: per-file-ignores")
     check_rule_tables(settings.get("rules", {}), classes, where)

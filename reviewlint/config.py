@@ -50,6 +50,11 @@ DEFAULT_EXCLUDE = (
     "node_modules",
     "site-packages",
 )
+# file roles (reviewlint.engine.roles)
+DEFAULT_MIGRATION_PATHS = ("**/migrations/**", "**/*_migrations/**", "**/alembic/versions/**")
+DEFAULT_SCRIPT_PATHS = ("scripts/**", "bin/**", "tools/**", "**/management/commands/**")
+DEFAULT_GENERATED_PATHS = ("**/*_pb2.py", "**/*_pb2_grpc.py", "**/*_pb2.pyi")
+DEFAULT_EXAMPLE_PATHS = ("examples/**", "example/**", "docs/**", "doc/**", "docs_src/**")
 DEFAULT_TEST_PATHS = ("tests/**", "test/**", "**/tests/**", "**/test/**", "test_*.py", "*_test.py", "tests.py", "conftest.py")
 
 
@@ -103,6 +108,12 @@ def _severity_map(value: Any) -> dict[str, str]:
     return dict(value)
 
 
+def _codes_table(value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise TypeError("expected a table of CODE = [\"S113\", ...]")
+    return {key: _list_of_str(codes) for key, codes in value.items()}
+
+
 def _rules_table(value: Any) -> dict[str, dict[str, Any]]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise TypeError("expected tables [tool.reviewlint.rules.<code or name>]")
@@ -150,13 +161,19 @@ KEYS: dict[str, Key] = {
     "per-file-ignores": Key(_per_file_ignores, {}, "glob = [codes] not reported in matching files"),
     "severity": Key(_severity_map, {}, "CODE/prefix/name = severity overrides"),
     "rules": Key(_rules_table, {}, "per-rule options, [tool.reviewlint.rules.<code or name>]"),
-    "test-paths": Key(_globs, list(DEFAULT_TEST_PATHS), "files that rules marked skip-in-tests do not check"),
+    "test-paths": Key(_globs, list(DEFAULT_TEST_PATHS), "files with the `test` role (rules marked skip-in-tests do not check them)"),
+    "migration-paths": Key(_globs, list(DEFAULT_MIGRATION_PATHS), "files with the `migration` role (Django and Alembic migrations are also recognised by content)"),
+    "script-paths": Key(_globs, list(DEFAULT_SCRIPT_PATHS), "files with the `script` role: developer scripts and command-line entry points (folder globs match at any depth)"),
+    "generated-paths": Key(_globs, list(DEFAULT_GENERATED_PATHS), "files with the `generated` role (also: `@generated`/`DO NOT EDIT` markers); no rule checks them by default"),
+    "example-paths": Key(_globs, list(DEFAULT_EXAMPLE_PATHS), "files with the `example` role: documentation and examples"),
     "local-rules": Key(_list_of_str, [], "folders of project-local rule modules (*.py), relative to the config file"),
     "output-format": Key(_output_format, "text", "default --output-format"),
     "fail-on": Key(_fail_on, "info", "lowest severity that makes the exit code 1"),
     "baseline": Key(_str, None, "baseline file of accepted findings (--baseline), relative to the config file"),
     "require-reason": Key(_bool, False, "DEBT002: suppressions must give a reason (`-- why`)"),
     "cache-dir": Key(_str, None, "where results are cached (default .reviewlint_cache/ in the project root)"),
+    "peer-suppressions": Key(_bool, True, "honour other linters' suppressions of the same problem (`# noqa: S113` for REL001, `# nosec`, `# pylint: disable=...`)"),
+    "peer-codes": Key(_codes_table, {}, "CODE/name = [other linters' codes] replacing a rule's built-in mapping for peer-suppressions"),
     "file-timeout": Key(_seconds, 20.0, "seconds one file may take before it is abandoned with E901 (0: no limit)"),
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from reviewlint.engine.roles import ROLES
 from reviewlint.rule import Invalid, Rule, Valid
 
 
@@ -19,8 +20,15 @@ def explain_rule(cls: type[Rule]) -> str:
     meta += f" · Fixable: {'yes' if cls.fixable else 'no'}"
     if cls.preview:
         meta += " · Preview (enable by selecting it explicitly)"
-    if cls.skip_in_tests:
-        meta += " · Not checked in test files (`test-paths`)"
+    skipped = [role for role in ROLES if role in cls.skipped_roles()]
+    if skipped:
+        meta += " · Not checked in " + ", ".join(f"{r} files (`{r}-paths`)" for r in skipped)
+    lowered = [role for role in ROLES if role in cls.lower_roles and role not in skipped]
+    if lowered:
+        meta += " · Reported as info in " + ", ".join(f"{r} files" for r in lowered)
+    if cls.peer_codes:
+        meta += " · Also silenced by the same problem's codes of other linters: " + ", ".join(
+            f"`{c}`" for c in sorted(cls.peer_codes))
     out += [meta, ""]
     out.append(cls.docs() or cls.message)
     if cls.options:

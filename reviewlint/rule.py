@@ -291,6 +291,15 @@ class Rule:
     preview: ClassVar[bool] = False
     #: skip files that match the ``test-paths`` option (tests are code too, but this rule is noise there)
     skip_in_tests: ClassVar[bool] = False
+    #: file roles (``"test"``, ``"migration"``, ``"script"``, ``"generated"``, ``"example"``; see
+    #: :mod:`reviewlint.engine.roles`) where the rule does not run. Nobody reviews generated code.
+    skip_roles: ClassVar[frozenset[str]] = frozenset({"generated"})
+    #: file roles where the rule's findings are reported at ``info`` severity
+    lower_roles: ClassVar[frozenset[str]] = frozenset()
+    #: the codes (and names) other linters use for the same problem: a line those linters were
+    #: told to ignore (``# noqa: S113``, ``# nosec B113``, ``# pylint: disable=missing-timeout``)
+    #: is not reported again (``peer-suppressions``)
+    peer_codes: ClassVar[frozenset[str]] = frozenset()
     options: ClassVar[Mapping[str, Option]] = {}
     valid: ClassVar[Sequence[str | Valid]] = ()
     invalid: ClassVar[Sequence[str | Invalid]] = ()
@@ -346,6 +355,11 @@ class Rule:
         self._sink(self, LineAnchor(line, column, end_column), message or self.message, None, severity)
 
     # -- introspection ----------------------------------------------------------------
+    @classmethod
+    def skipped_roles(cls) -> frozenset[str]:
+        """Every role the rule does not run in (``skip_roles``, plus tests for ``skip_in_tests``)."""
+        return cls.skip_roles | {"test"} if cls.skip_in_tests else frozenset(cls.skip_roles)
+
     @classmethod
     def docs(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")

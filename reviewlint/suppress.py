@@ -8,7 +8,12 @@
 * ``# reviewlint: ignore-file`` / ``ignore-file[CODES]`` in the file's first comment block
   hides the codes (or everything) in the whole file.
 
-Only reviewlint's own comments count: ``# noqa`` and ``# type: ignore`` do not.
+A peer linter's suppression of the *same problem* counts too (``peer-suppressions``, on by
+default): each rule lists the codes other linters give that problem (``Rule.peer_codes``:
+REL001 ↔ ruff/bandit ``S113``/``B113`` and pylint ``missing-timeout``, ERR001 ↔ ``E722`` …).
+``# noqa: S113``, ``# nosec B113`` and ``# pylint: disable=missing-timeout`` on the reported
+line (or the statement's first line) hide REL001 there; a bare ``# nosec`` hides every rule
+that bandit also has. A bare ``# noqa`` hides nothing: it names no problem (DEBT002 reports it).
 """
 
 from __future__ import annotations
@@ -27,6 +32,16 @@ DIRECTIVE_RE = re.compile(
 BLANKET_EXEMPT = frozenset({"DEBT002"})
 
 
+#: ``# noqa: A1, B2`` (flake8, ruff), ``# nosec`` / ``# nosec B602, B607`` (bandit),
+#: ``# pylint: disable=name,W0702`` (pylint)
+_NOQA_RE = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.IGNORECASE)
+_NOSEC_RE = re.compile(r"#\s*nosec\b(?::?\s*(?P<codes>B[0-9]+(?:[\s,]+B[0-9]+)*))?", re.IGNORECASE)
+_PYLINT_RE = re.compile(r"#\s*pylint\s*:\s*disable\s*=\s*(?P<codes>[\w-]+(?:\s*,\s*[\w-]+)*)")
+_PEER_HINTS = ("noqa", "nosec", "NOQA", "NOSEC", "pylint")
+#: a bare ``# nosec``: every rule whose peer codes include a bandit code
+BANDIT_ANY = "B*"
+
+
 @dataclass(frozen=True)
 class Suppression:
     line: int
@@ -36,8 +51,17 @@ class Suppression:
     reason: str | None
     file_level: bool
     text: str
+    #: a peer linter's comment: ``codes`` are that linter's codes
+    peer: bool = False
 
-    def covers(self, finding: Finding) -> bool:
+    def covers(self, finding: Finding, peers: "dict[str, frozenset[str]] | None" = None) -> bool:
+        if self.peer:
+            mine = (peers or {}).get(finding.code)
+            if not mine or self.codes is None:
+                return False
+            if BANDIT_ANY in self.codes:
+                return any(c.startswith("B") and c[1:].isdigit() for c in mine)
+            return not self.codes.isdisjoint(mine)
         if self.codes is None:
             return finding.code not in BLANKET_EXEMPT
         for selector in self.codes:
@@ -61,6 +85,24 @@ def iter_comments(text: str) -> Iterable[tuple[int, int, str]]:
                 yield tok.start[0], tok.start[1] + 1, tok.string
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return
+
+
+def parse_peer_suppressions(text: str) -> list[Suppression]:
+    """Other linters' line suppressions that name codes (and bandit's bare ``# nosec``)."""
+    if not any(hint in text for hint in _PEER_HINTS):
+        return []
+    out: list[Suppression] = []
+    for line, column, comment in iter_comments(text):
+        for regex in (_NOQA_RE, _NOSEC_RE, _PYLINT_RE):
+            for match in regex.finditer(comment):
+                raw = match.group("codes")
+                if regex is _NOSEC_RE and raw is None:
+                    codes = frozenset({BANDIT_ANY})
+                else:
+                    codes = frozenset(c.upper() if regex is not _PYLINT_RE else c for c in re.split(r"[\s,]+", raw or "") if c)
+                if codes:
+                    out.append(Suppression(line, column + match.start(), codes, None, False, match.group(0), peer=True))
+    return out
 
 
 def parse_suppressions(text: str) -> list[Suppression]:
@@ -98,7 +140,9 @@ def parse_suppressions(text: str) -> list[Suppression]:
 class SuppressionIndex:
     """Look up which suppression (if any) hides a finding."""
 
-    def __init__(self, suppressions: Iterable[Suppression]) -> None:
+    def __init__(self, suppressions: Iterable[Suppression], peers: "dict[str, frozenset[str]] | None" = None) -> None:
+        #: rule code → the peer linters' codes for the same problem
+        self.peers = peers or {}
         self.by_line: dict[int, list[Suppression]] = {}
         self.file_level: list[Suppression] = []
         for sup in suppressions:
@@ -116,6 +160,6 @@ class SuppressionIndex:
             lines.add(finding.statement_line)
         for line in sorted(lines):
             for sup in self.by_line.get(line, ()):
-                if sup.covers(finding):
+                if sup.covers(finding, self.peers):
                     return sup
         return None

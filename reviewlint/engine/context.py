@@ -212,6 +212,16 @@ class FileContext:
             self.memo["is_test_file"] = bool(self.settings and self.settings.is_test_path(self.path))
         return self.memo["is_test_file"]
 
+    @property
+    def roles(self) -> frozenset[str]:
+        """The file's roles (test, migration, script, generated, example): see engine.roles."""
+        roles = self.memo.get("roles")
+        if roles is None:
+            from reviewlint.engine.roles import file_roles
+
+            roles = self.memo["roles"] = file_roles(self)
+        return roles
+
     def matches(self, globs: Iterable[str]) -> bool:
         from reviewlint.globs import match_any
 

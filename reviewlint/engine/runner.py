@@ -21,7 +21,7 @@ from reviewlint.engine.guard import DEFAULT_FILE_TIMEOUT, FileTimeout, rule_in_t
 from reviewlint.engine.positions import Span, compute_spans
 from reviewlint.engine.walk import DispatchTable, walk
 from reviewlint.rule import Finding, Fix, LineAnchor, NodeRange, Rule, Severity
-from reviewlint.suppress import Suppression, SuppressionIndex, parse_suppressions
+from reviewlint.suppress import Suppression, SuppressionIndex, parse_peer_suppressions, parse_suppressions
 
 DIAGNOSTIC_VIEWPOINT = "diagnostic"
 _INCOMPLETE = (src.INTERNAL_ERROR[0], src.TIMEOUT[0])
@@ -76,6 +76,15 @@ class Engine:
         self._tables: dict[frozenset[str], DispatchTable] = {frozenset(): self.table}
         self._by_selector_cache: dict[str, frozenset[str]] = {}
         timeout = settings.get("file-timeout", DEFAULT_FILE_TIMEOUT) if settings is not None else DEFAULT_FILE_TIMEOUT
+        #: rule code → other linters' codes for the same problem (empty: peer-suppressions off)
+        self.peer_codes: dict[str, frozenset[str]] = {}
+        if settings is None or settings.get("peer-suppressions", True):
+            overrides = settings.get("peer-codes", {}) if settings is not None else {}
+            for rule in self.rules:
+                codes = overrides.get(rule.code, overrides.get(rule.name))
+                codes = frozenset(codes) if codes is not None else rule.peer_codes
+                if codes:
+                    self.peer_codes[rule.code] = codes
         #: seconds one file may take (0: no limit)
         self.file_timeout: float = timeout if timeout is not None else DEFAULT_FILE_TIMEOUT
 
@@ -211,6 +220,8 @@ class Engine:
                 continue
             seen.add(key)
             sev = severity or self.severities.get(rule.code) or rule.severity
+            if rule.lower_roles and not ctx.roles.isdisjoint(rule.lower_roles):
+                sev = Severity.INFO
             findings.append(
                 Finding(
                     code=rule.code,
@@ -229,7 +240,10 @@ class Engine:
                 )
             )
         findings.sort(key=lambda f: f.sort_key)
-        index = SuppressionIndex(parse_suppressions(text))
+        suppressions = parse_suppressions(text)
+        if self.peer_codes:
+            suppressions += parse_peer_suppressions(text)
+        index = SuppressionIndex(suppressions, self.peer_codes)
         for finding in findings:
             sup = index.find(finding)
             if sup is None:
@@ -249,8 +263,9 @@ class Engine:
                     for sel in selectors:
                         if sel == rule.code or sel == rule.name or rule.code.startswith(sel) or sel == "ALL":
                             excluded.add(rule.code)
-            if any(r.skip_in_tests for r in self.rules) and ctx.is_test_file:
-                excluded.update(r.code for r in self.rules if r.skip_in_tests)
+        roles = ctx.roles
+        if roles:
+            excluded.update(r.code for r in self.rules if not roles.isdisjoint(r.skipped_roles()))
         key = frozenset(excluded)
         table = self._tables.get(key)
         if table is None:
