@@ -28,6 +28,7 @@ from reviewlint.rule import Finding, Viewpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = "tests/fixtures/integrations"
+FIXTURE_CONFIG = f"{FIXTURE}/reviewlint.toml"  # the fixture is application code: no test role
 GOLDEN = ROOT / "tests" / "golden"
 SELECT = "REL001,PERF001,OBS002"
 SARIF_SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
@@ -62,7 +63,7 @@ def _normalise(fmt: str, text: str) -> str:
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_golden_output(fmt):
-    code, out = run_cli("check", "--isolated", "--select", SELECT, "--output-format", fmt, FIXTURE)
+    code, out = run_cli("check", "--config", FIXTURE_CONFIG, "--select", SELECT, "--output-format", fmt, FIXTURE)
     assert code == 1
     out = _normalise(fmt, out)
     golden = GOLDEN / f"{fmt}.{EXTENSIONS.get(fmt, 'txt')}"
@@ -110,7 +111,7 @@ def test_every_format_on_examples_is_well_formed():
 
 
 def test_sarif_fixture_validates_and_has_what_code_scanning_needs():
-    code, out = run_cli("check", "--isolated", "--select", SELECT, "--output-format", "sarif", FIXTURE)
+    code, out = run_cli("check", "--config", FIXTURE_CONFIG, "--select", SELECT, "--output-format", "sarif", FIXTURE)
     log = json.loads(out)
     jsonschema.validators.validator_for(SARIF_SCHEMA)(SARIF_SCHEMA).validate(log)
     run = log["runs"][0]
@@ -285,7 +286,7 @@ def test_step_summary_is_appended_whatever_the_format(monkeypatch, tmp_path):
     summary = tmp_path / "summary.md"
     summary.write_text("# earlier step\n", encoding="utf-8")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    code, out = run_cli("check", "--isolated", "--select", SELECT, "--output-format", "concise", FIXTURE)
+    code, out = run_cli("check", "--config", FIXTURE_CONFIG, "--select", SELECT, "--output-format", "concise", FIXTURE)
     assert code == 1 and out.count("\n") == 3
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("# earlier step\n") and "## reviewlint review checklist" in text

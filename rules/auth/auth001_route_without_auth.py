@@ -90,8 +90,8 @@ class RouteWithoutAuth(Rule):
     name = "route-without-auth"
     viewpoint = Viewpoint.AUTH
     severity = Severity.WARNING
+    skip_roles = frozenset({"example", "generated", "test"})
     message = "route without an authentication requirement: anyone can call it"
-    skip_in_tests = True
     options = {
         "public-paths": Option("list[str]", list(R.DEFAULT_PUBLIC_PATHS),
                                "route paths anyone may call (globs matched against the end of the full path)"),

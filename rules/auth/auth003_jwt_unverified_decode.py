@@ -50,6 +50,7 @@ class JwtUnverifiedDecode(Rule):
     name = "jwt-unverified-decode"
     viewpoint = Viewpoint.AUTH
     severity = Severity.ERROR
+    lower_roles = frozenset({"test"})
     message = "JWT decoded without verifying its signature"
 
     valid = [

@@ -49,6 +49,7 @@ class JwtWeakValidation(Rule):
     name = "jwt-weak-validation"
     viewpoint = Viewpoint.AUTH
     severity = Severity.ERROR
+    lower_roles = frozenset({"test"})
     message = "JWT validation weakened"
 
     valid = [

@@ -45,8 +45,9 @@ class JwtHardcodedKey(Rule):
     name = "jwt-hardcoded-key"
     viewpoint = Viewpoint.AUTH
     severity = Severity.ERROR
+    skip_roles = frozenset({"example", "generated", "test"})
+    peer_codes = frozenset({"S105", "S106", "B105", "B106"})
     message = "JWT key hard-coded in the source"
-    skip_in_tests = True
 
     valid = [
         "import jwt, os\n\ndef f(uid):\n    return jwt.encode({'sub': uid}, os.environ['JWT_KEY'], algorithm='HS256')\n",

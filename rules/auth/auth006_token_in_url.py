@@ -55,6 +55,7 @@ class TokenInUrl(Rule):
     name = "token-in-url"
     viewpoint = Viewpoint.AUTH
     severity = Severity.WARNING
+    skip_roles = frozenset({"example", "generated", "test"})
     message = "credential sent in the URL query string: send it in a header"
 
     valid = [

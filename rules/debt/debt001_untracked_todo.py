@@ -48,6 +48,9 @@ class UntrackedTodo(Rule):
     name = "untracked-todo"
     viewpoint = Viewpoint.TEAM_DEBT
     severity = Severity.INFO
+    peer_codes = frozenset({
+        "TD001", "TD002", "TD003", "FIX001", "FIX002", "FIX003", "FIX004", "W0511", "fixme",
+    })
     message = "TODO without an issue reference or owner: link the ticket or name an owner"
     options = {
         "reference-pattern": Option(str, DEFAULT_REFERENCE,

@@ -53,6 +53,7 @@ class BlanketSuppression(Rule):
     name = "blanket-suppression"
     viewpoint = Viewpoint.TEAM_DEBT
     severity = Severity.INFO
+    peer_codes = frozenset({"PGH003", "PGH004"})
     message = "blanket suppression: name the codes it is for"
 
     valid = [

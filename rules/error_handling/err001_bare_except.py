@@ -40,6 +40,7 @@ class BareExcept(Rule):
     name = "bare-except"
     viewpoint = Viewpoint.ERROR_HANDLING
     severity = Severity.WARNING
+    peer_codes = frozenset({"E722", "B001", "BLE001", "W0702", "bare-except"})
     message = "bare `except:` catches everything, including KeyboardInterrupt and SystemExit: name the exceptions"
 
     valid = [

@@ -45,6 +45,8 @@ class RaiseWithoutCause(Rule):
     name = "raise-without-cause"
     viewpoint = Viewpoint.ERROR_HANDLING
     severity = Severity.INFO
+    skip_roles = frozenset({"generated", "migration"})
+    peer_codes = frozenset({"B904", "W0707", "raise-missing-from", "TRY200"})
     message = "exception raised in `except` without `from`: the original cause is lost"
     fixable = True
 

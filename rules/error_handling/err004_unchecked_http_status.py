@@ -63,6 +63,8 @@ class UncheckedHttpStatus(Rule):
     name = "unchecked-http-status"
     viewpoint = Viewpoint.ERROR_HANDLING
     severity = Severity.WARNING
+    skip_roles = frozenset({"generated", "migration"})
+    lower_roles = frozenset({"script", "test"})
     message = "response body used without checking the HTTP status"
 
     valid = [

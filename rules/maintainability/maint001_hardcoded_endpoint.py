@@ -78,8 +78,8 @@ class HardcodedEndpoint(Rule):
     name = "hardcoded-endpoint"
     viewpoint = Viewpoint.MAINTAINABILITY
     severity = Severity.WARNING
+    skip_roles = frozenset({"example", "generated", "migration", "test"})
     message = "hard-coded endpoint: read the base URL from config"
-    skip_in_tests = True
     options = {
         "config-modules": Option("list[str]", list(cm.DEFAULT_CONFIG_MODULES),
                                  "globs of settings/config modules, where endpoints belong"),

@@ -82,6 +82,7 @@ class HardcodedApiVersion(Rule):
     name = "hardcoded-api-version"
     viewpoint = Viewpoint.MAINTAINABILITY
     severity = Severity.INFO
+    skip_roles = frozenset({"example", "generated", "migration", "test"})
     message = "API version hard-coded again: put the versioned base path in one constant"
 
     valid = [

@@ -79,8 +79,8 @@ class EnvReadOutsideConfig(Rule):
     name = "env-read-outside-config"
     viewpoint = Viewpoint.MAINTAINABILITY
     severity = Severity.INFO
+    skip_roles = frozenset({"example", "generated", "migration", "script", "test"})
     message = "environment read outside the settings: read config once, at startup, into a typed settings object"
-    skip_in_tests = True
     options = {
         "config-modules": Option("list[str]", list(cm.DEFAULT_CONFIG_MODULES),
                                  "globs of settings/config modules, where environment reads belong"),

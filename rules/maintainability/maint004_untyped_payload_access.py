@@ -52,6 +52,7 @@ class UntypedPayloadAccess(Rule):
     name = "untyped-payload-access"
     viewpoint = Viewpoint.MAINTAINABILITY
     severity = Severity.INFO
+    skip_roles = frozenset({"generated", "migration", "test"})
     message = "chained subscripting into an untyped JSON payload: parse it into a typed model"
 
     valid = [

@@ -7,6 +7,10 @@ from reviewlint.analysis.entry_points import DEFAULT_SCRIPT_PATHS, entry_point_r
 from reviewlint.rule import Invalid, Option, Rule, Severity, Valid, Viewpoint
 
 
+#: roles where printing is the point (outside except handlers)
+_COMMAND_LINE_ROLES = frozenset({"script", "migration", "example"})
+
+
 class PrintInsteadOfLogging(Rule):
     """`print()` in library or service code.
 
@@ -50,8 +54,9 @@ class PrintInsteadOfLogging(Rule):
     name = "print-instead-of-logging"
     viewpoint = Viewpoint.OBSERVABILITY
     severity = Severity.INFO
+    skip_roles = frozenset({"generated", "test"})
+    peer_codes = frozenset({"T201", "T203"})
     message = "print() in library code: use a logger"
-    skip_in_tests = True
     options = {
         "script-paths": Option("list[str]", list(DEFAULT_SCRIPT_PATHS), "files that are scripts, where print() is fine"),
     }
@@ -85,6 +90,9 @@ class PrintInsteadOfLogging(Rule):
         Invalid("import click\n\ndef helper():\n    print('x')\n", line=4),
         Invalid("class Client:\n    def get(self, url):\n        print(f'GET {url}')\n", line=3),
         Invalid("def run():\n    print('migrated')\n", path="mypkg/migrate.py"),
+        # in a script, a print that stands in for error handling is still reported
+        Invalid("def main():\n    try:\n        sync()\n    except OSError as exc:\n        print('sync failed', exc)\n",
+                path="scripts/sync.py", line=5, message="except handler", count=1),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -93,7 +101,10 @@ class PrintInsteadOfLogging(Rule):
             return
         if keyword(node, "file") is not None:
             return
-        if entry_point_reason(ctx, self.config["script-paths"]) is not None:
+        if not ctx.roles.isdisjoint(_COMMAND_LINE_ROLES) or entry_point_reason(ctx, self.config["script-paths"]) is not None:
+            if ctx.handler is not None:
+                self.report(node, "`print()` in an except handler reports a failure without its traceback or a "
+                                  "level: use logger.exception(...) (or log and re-raise)")
             return
         self.report(node, "`print()` in library code has no level, timestamp or logger name and bypasses the log "
                           "pipeline: use a module logger (logger.info(...)); print is fine only in CLI entry points")

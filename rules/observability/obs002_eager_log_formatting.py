@@ -39,6 +39,12 @@ class EagerLogFormatting(Rule):
     name = "eager-log-formatting"
     viewpoint = Viewpoint.OBSERVABILITY
     severity = Severity.INFO
+    skip_roles = frozenset({"generated", "migration", "test"})
+    lower_roles = frozenset({"script"})
+    peer_codes = frozenset({
+        "G001", "G002", "G003", "G004", "W1201", "W1202", "W1203", "logging-not-lazy",
+        "logging-format-interpolation", "logging-fstring-interpolation",
+    })
     message = "log message formatted eagerly"
     fixable = True
 

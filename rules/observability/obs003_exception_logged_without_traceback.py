@@ -65,6 +65,8 @@ class ExceptionLoggedWithoutTraceback(Rule):
     name = "exception-logged-without-traceback"
     viewpoint = Viewpoint.OBSERVABILITY
     severity = Severity.WARNING
+    skip_roles = frozenset({"generated", "migration"})
+    peer_codes = frozenset({"TRY400"})
     message = "exception logged without its traceback"
     fixable = True
 

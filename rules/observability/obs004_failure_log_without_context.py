@@ -63,6 +63,8 @@ class FailureLogWithoutContext(Rule):
     name = "failure-log-without-context"
     viewpoint = Viewpoint.OBSERVABILITY
     severity = Severity.INFO
+    skip_roles = frozenset({"generated", "migration"})
+    lower_roles = frozenset({"test"})
     message = "failure logged without identifiers"
 
     valid = [

@@ -49,8 +49,8 @@ class LoggerNotModuleScoped(Rule):
     name = "logger-not-module-scoped"
     viewpoint = Viewpoint.OBSERVABILITY
     severity = Severity.INFO
+    skip_roles = frozenset({"generated", "migration", "script", "test"})
     message = "logging on the root logger: use logging.getLogger(__name__)"
-    skip_in_tests = True
     options = {
         "script-paths": Option("list[str]", list(DEFAULT_SCRIPT_PATHS), "files that are scripts, where root logging is fine"),
     }

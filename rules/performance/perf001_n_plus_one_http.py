@@ -53,6 +53,7 @@ class NPlusOneHttp(Rule):
     name = "n-plus-one-http"
     viewpoint = Viewpoint.PERFORMANCE
     severity = Severity.WARNING
+    skip_roles = frozenset({"generated", "migration", "script", "test"})
     message = "HTTP call inside a loop, once per item (N+1)"
 
     valid = [

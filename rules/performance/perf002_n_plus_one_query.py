@@ -56,8 +56,8 @@ class NPlusOneQuery(dba.DbLoopRule, Rule):
     name = "n-plus-one-query"
     viewpoint = Viewpoint.PERFORMANCE
     severity = Severity.WARNING
+    skip_roles = frozenset({"generated", "migration", "script", "test"})
     message = "database query inside a loop, once per item (N+1)"
-    skip_in_tests = True
 
     valid = [
         # one query before the loop

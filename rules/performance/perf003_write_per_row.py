@@ -73,8 +73,8 @@ class WritePerRow(dba.DbLoopRule, Rule):
     name = "write-per-row"
     viewpoint = Viewpoint.PERFORMANCE
     severity = Severity.WARNING
+    skip_roles = frozenset({"generated", "migration", "script", "test"})
     message = "database write inside a loop, once per item"
-    skip_in_tests = True
 
     valid = [
         # one batch write

@@ -49,8 +49,8 @@ class SelectStar(Rule):
     name = "select-star"
     viewpoint = Viewpoint.PERFORMANCE
     severity = Severity.INFO
+    skip_roles = frozenset({"generated", "migration", "script", "test"})
     message = "`SELECT *` fetches every column: name the columns you use"
-    skip_in_tests = True
 
     valid = [
         "import sqlite3\nconn = sqlite3.connect('x.db')\nconn.execute('SELECT id, name FROM users WHERE id = ?', (1,))\n",

@@ -46,6 +46,8 @@ class ClientInLoop(Rule):
     name = "client-in-loop"
     viewpoint = Viewpoint.PERFORMANCE
     severity = Severity.WARNING
+    skip_roles = frozenset({"generated", "migration", "test"})
+    lower_roles = frozenset({"script"})
     message = "HTTP client created inside a loop: create it once and reuse its connection pool"
 
     valid = [

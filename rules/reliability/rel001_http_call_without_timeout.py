@@ -45,6 +45,8 @@ class HttpCallWithoutTimeout(Rule):
     name = "http-call-without-timeout"
     viewpoint = Viewpoint.RELIABILITY
     severity = Severity.ERROR
+    lower_roles = frozenset({"test"})
+    peer_codes = frozenset({"S113", "B113", "W3101", "missing-timeout"})
     message = "HTTP call without a timeout: if the server never answers, it waits forever"
     fixable = True
     options = {

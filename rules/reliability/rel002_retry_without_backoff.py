@@ -61,8 +61,8 @@ class RetryWithoutBackoff(Rule):
     name = "retry-without-backoff"
     viewpoint = Viewpoint.RELIABILITY
     severity = Severity.WARNING
+    skip_roles = frozenset({"generated", "migration", "test"})
     message = "retry loop without backoff: retries hammer the failing service"
-    skip_in_tests = True
 
     valid = [
         # the loop waits for a resource with a timeout before each attempt (httpcore's pool)

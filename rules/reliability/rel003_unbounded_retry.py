@@ -51,8 +51,8 @@ class UnboundedRetry(Rule):
     name = "unbounded-retry"
     viewpoint = Viewpoint.RELIABILITY
     severity = Severity.WARNING
+    skip_roles = frozenset({"generated", "migration", "test"})
     message = "retry without an attempt or time bound"
-    skip_in_tests = True
 
     valid = [
         "from tenacity import retry, stop_after_attempt, wait_exponential\n\n"

@@ -47,6 +47,7 @@ class RetryConfigWithoutBackoff(Rule):
     name = "retry-config-without-backoff"
     viewpoint = Viewpoint.RELIABILITY
     severity = Severity.WARNING
+    skip_roles = frozenset({"generated", "test"})
     message = "retry configured without backoff"
 
     valid = [

@@ -52,8 +52,8 @@ class RetryOnAnyError(Rule):
     name = "retry-on-any-error"
     viewpoint = Viewpoint.RELIABILITY
     severity = Severity.WARNING
+    skip_roles = frozenset({"generated", "migration", "test"})
     message = "retry on any exception"
-    skip_in_tests = True
 
     valid = [
         "import time, requests\n\ndef get(url):\n    for attempt in range(5):\n        try:\n            return requests.get(url, timeout=5)\n"

@@ -111,8 +111,8 @@ class MissingRetryPolicy(Rule):
     name = "missing-retry-policy"
     viewpoint = Viewpoint.RELIABILITY
     severity = Severity.INFO
+    skip_roles = frozenset({"example", "generated", "migration", "script", "test"})
     message = "HTTP client built without a retry policy"
-    skip_in_tests = True
 
     valid = [
         # an adapter with retries is mounted

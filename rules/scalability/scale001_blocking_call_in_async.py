@@ -45,6 +45,9 @@ class BlockingCallInAsync(Rule):
     name = "blocking-call-in-async"
     viewpoint = Viewpoint.SCALABILITY
     severity = Severity.ERROR
+    skip_roles = frozenset({"generated", "migration"})
+    lower_roles = frozenset({"test"})
+    peer_codes = frozenset({"ASYNC210", "ASYNC220", "ASYNC221", "ASYNC222", "ASYNC230", "ASYNC251"})
     message = "blocking call inside `async def`: it stalls the event loop"
 
     valid = [

@@ -96,6 +96,8 @@ class UnboundedGather(Rule):
     name = "unbounded-gather"
     viewpoint = Viewpoint.SCALABILITY
     severity = Severity.WARNING
+    skip_roles = frozenset({"generated", "migration", "test"})
+    lower_roles = frozenset({"script"})
     message = "asyncio.gather over a whole collection with no concurrency limit"
 
     valid = [

@@ -55,6 +55,8 @@ class FireAndForgetTask(Rule):
     name = "fire-and-forget-task"
     viewpoint = Viewpoint.SCALABILITY
     severity = Severity.WARNING
+    skip_roles = frozenset({"generated", "migration"})
+    lower_roles = frozenset({"test"})
     message = "task created and dropped: it can be garbage-collected and its errors are lost"
 
     valid = [

@@ -56,6 +56,9 @@ class SqlBuiltFromStrings(sinks.DeferredSinkRule, Rule):
     name = "sql-built-from-strings"
     viewpoint = Viewpoint.SECURITY
     severity = Severity.ERROR
+    skip_roles = frozenset({"generated", "migration"})
+    lower_roles = frozenset({"test"})
+    peer_codes = frozenset({"S608", "B608"})
     message = "SQL built from strings: pass the values as query parameters"
 
     valid = [

@@ -47,6 +47,8 @@ class ShellInjection(sinks.DeferredSinkRule, Rule):
     name = "shell-injection"
     viewpoint = Viewpoint.SECURITY
     severity = Severity.ERROR
+    lower_roles = frozenset({"test"})
+    peer_codes = frozenset({"S602", "S604", "S605", "B602", "B604", "B605"})
     message = "command built at run time is run by a shell: pass an argument list without shell=True"
 
     valid = [

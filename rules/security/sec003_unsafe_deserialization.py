@@ -51,6 +51,11 @@ class UnsafeDeserialization(Rule):
     name = "unsafe-deserialization"
     viewpoint = Viewpoint.SECURITY
     severity = Severity.ERROR
+    lower_roles = frozenset({"script", "test"})
+    peer_codes = frozenset({
+        "S301", "S302", "S307", "S102", "S506", "B301", "B302", "B307", "B102", "B506", "W0123", "W0122",
+        "eval-used", "exec-used",
+    })
     message = "deserialisation that can run code"
 
     valid = [

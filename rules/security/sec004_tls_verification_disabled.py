@@ -48,6 +48,8 @@ class TlsVerificationDisabled(Rule):
     name = "tls-verification-disabled"
     viewpoint = Viewpoint.SECURITY
     severity = Severity.ERROR
+    lower_roles = frozenset({"test"})
+    peer_codes = frozenset({"S501", "B501"})
     message = "TLS certificate verification disabled"
 
     valid = [

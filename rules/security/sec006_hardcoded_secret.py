@@ -49,8 +49,9 @@ class HardcodedSecret(Rule):
     name = "hardcoded-secret"
     viewpoint = Viewpoint.SECURITY
     severity = Severity.ERROR
+    skip_roles = frozenset({"example", "generated", "test"})
+    peer_codes = frozenset({"S105", "S106", "S107", "B105", "B106", "B107"})
     message = "hard-coded secret: read it from the environment or a secret store"
-    skip_in_tests = True
 
     valid = [
         # names that merely contain a credential word

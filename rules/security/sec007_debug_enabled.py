@@ -48,8 +48,9 @@ class DebugEnabled(Rule):
     name = "debug-enabled"
     viewpoint = Viewpoint.SECURITY
     severity = Severity.WARNING
+    skip_roles = frozenset({"example", "generated", "test"})
+    peer_codes = frozenset({"S201", "B201"})
     message = "debug mode enabled"
-    skip_in_tests = True
 
     valid = [
         # a developer running the file by hand

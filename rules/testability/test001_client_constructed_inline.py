@@ -85,8 +85,8 @@ class ClientConstructedInline(Rule):
     name = "client-constructed-inline"
     viewpoint = Viewpoint.TESTABILITY
     severity = Severity.INFO
+    skip_roles = frozenset({"example", "generated", "migration", "script", "test"})
     message = "client constructed inside the function: accept it as a parameter or constructor argument"
-    skip_in_tests = True
 
     valid = [
         # injected

@@ -58,6 +58,7 @@ class IoAtImport(Rule):
     name = "io-at-import"
     viewpoint = Viewpoint.TESTABILITY
     severity = Severity.WARNING
+    skip_roles = frozenset({"example", "generated", "migration", "script", "test"})
     message = "network/DB call at import time: move it into a function called at startup"
 
     valid = [
