@@ -210,6 +210,7 @@ def rules_command(show_all: bool, output_format: str, config_path: str | None) -
                 "severity": cls.severity.value,
                 "fixable": cls.fixable,
                 "preview": cls.preview,
+                "default": not cls.opt_in and not cls.preview,
                 "enabled": cls in enabled,
                 "summary": cls.summary(),
             }
@@ -217,9 +218,10 @@ def rules_command(show_all: bool, output_format: str, config_path: str | None) -
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return
-    header = ("code", "name", "viewpoint", "severity", "fixable", "enabled")
+    header = ("code", "name", "viewpoint", "severity", "fixable", "set", "enabled")
     table = [header] + [
-        (r["code"], r["name"], r["viewpoint"], r["severity"], "yes" if r["fixable"] else "", ("yes" if r["enabled"] else "no") + (" (preview)" if r["preview"] else ""))
+        (r["code"], r["name"], r["viewpoint"], r["severity"], "yes" if r["fixable"] else "",
+         "preview" if r["preview"] else "default" if r["default"] else "strict", "yes" if r["enabled"] else "no")
         for r in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]

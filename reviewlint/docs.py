@@ -20,6 +20,10 @@ def explain_rule(cls: type[Rule]) -> str:
     meta += f" · Fixable: {'yes' if cls.fixable else 'no'}"
     if cls.preview:
         meta += " · Preview (enable by selecting it explicitly)"
+    elif cls.opt_in:
+        meta += " · Opt-in: in the `strict` set (enable with `extend-select = [\"strict\"]` or by its code)"
+    else:
+        meta += " · In the default set"
     skipped = [role for role in ROLES if role in cls.skipped_roles()]
     if skipped:
         meta += " · Not checked in " + ", ".join(f"{r} files (`{r}-paths`)" for r in skipped)

@@ -126,10 +126,19 @@ def load_rules(local_folders: Sequence[str] = (), entry_points: Sequence[Any] | 
 # ---------------------------------------------------------------------- selection
 
 
+#: named rule sets: ``default`` (the rules on by default) and ``strict`` (the opt-in rules:
+#: policies a careful team may reject, and rules below the default set's judged precision)
+DEFAULT_SET = "default"
+STRICT = "strict"
+NAMED_SETS = (DEFAULT_SET, STRICT)
+
+
 def _selector_matches(selector: str, cls: type[Rule]) -> int:
     """How specifically ``selector`` names ``cls`` (0: not at all). Codes and names beat prefixes."""
     if selector == "ALL":
         return 1
+    if selector in NAMED_SETS:
+        return 1 if cls.opt_in == (selector == STRICT) else 0
     if selector == cls.code or selector == cls.name:
         return 1000
     if cls.code.startswith(selector):
@@ -140,7 +149,10 @@ def _selector_matches(selector: str, cls: type[Rule]) -> int:
 def check_selectors(selectors: Iterable[str], classes: Sequence[type[Rule]], where: str) -> None:
     for selector in selectors:
         if not any(_selector_matches(selector, cls) for cls in classes):
-            raise PluginError(f"{where}: unknown rule selector {selector!r} (not a code, prefix or rule name)")
+            if selector in NAMED_SETS:
+                continue  # a named set that happens to be empty
+            raise PluginError(f"{where}: unknown rule selector {selector!r} (not a code, prefix, rule name, "
+                              "ALL, default or strict)")
 
 
 def select_rules(classes: Sequence[type[Rule]], select: Sequence[str] | None, extend_select: Sequence[str],
@@ -150,8 +162,8 @@ def select_rules(classes: Sequence[type[Rule]], select: Sequence[str] | None, ex
     for cls in classes:
         best_on = 0
         explicit = False
-        if select is None:
-            best_on = 1  # default: everything
+        if select is None and not cls.opt_in:
+            best_on = 1  # default: the default set
         for selector in list(select or []) + list(extend_select):
             score = _selector_matches(selector, cls)
             if score:

@@ -48,7 +48,10 @@ def render(classes: Sequence[type] | None = None) -> str:
         "",
         f"{len(classes)} rules in ten review viewpoints. Select or ignore them by code (`REL001`), "
         "prefix (`REL`) or name (`http-call-without-timeout`); suppress one finding with "
-        "`# reviewlint: ignore[CODE] -- reason`. Preview rules run only when selected explicitly.",
+        "`# reviewlint: ignore[CODE] -- reason`. The `default` set is on without configuration; "
+        "`strict` rules are opt-in (`extend-select = [\"strict\"]`, `ALL`, a prefix or the code): policies a "
+        "careful team may reject, or rules whose judged precision on real applications is below 0.8 "
+        "([precision.md](precision.md)). Preview rules run only when selected explicitly.",
         "",
     ]
     for vp in Viewpoint:
@@ -57,12 +60,13 @@ def render(classes: Sequence[type] | None = None) -> str:
         if not members:
             out += ["No rules yet.", ""]
             continue
-        out += ["| code | name | severity | fixable | preview | summary |", "|---|---|---|---|---|---|"]
+        out += ["| code | name | severity | fixable | set | summary |", "|---|---|---|---|---|---|"]
         for c in members:
             summary = (c.summary() or c.message).replace("|", "\\|").replace("\n", " ")
+            rule_set = "preview" if c.preview else "strict (opt-in)" if c.opt_in else "default"
             out.append(
                 f"| [{c.code}](#{c.name}) | `{c.name}` | {c.severity.value} | {'yes' if c.fixable else ''} | "
-                f"{'yes' if c.preview else ''} | {summary} |"
+                f"{rule_set} | {summary} |"
             )
         out.append("")
         for c in members:

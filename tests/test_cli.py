@@ -121,7 +121,7 @@ def test_unknown_selector_is_a_usage_error(project):
     (project / "app.py").write_text(APP, encoding="utf-8")
     proc = run_cli("check", "--select", "NOPE999", "app.py")
     assert proc.returncode == 2
-    assert proc.stderr == "reviewlint: error: command line: select: unknown rule selector 'NOPE999' (not a code, prefix or rule name)\n"
+    assert proc.stderr == "reviewlint: error: command line: select: unknown rule selector 'NOPE999' (not a code, prefix, rule name, ALL, default or strict)\n"
     assert proc.stdout == ""
 
 

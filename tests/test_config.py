@@ -49,7 +49,7 @@ def test_unknown_code_in_config(project):
     write_config(project, "[tool.reviewlint]\nignore = ['REL999']\n")
     proc = run_cli("check", ".")
     assert proc.returncode == 2
-    assert proc.stderr == "reviewlint: error: pyproject.toml: ignore: unknown rule selector 'REL999' (not a code, prefix or rule name)\n"
+    assert proc.stderr == "reviewlint: error: pyproject.toml: ignore: unknown rule selector 'REL999' (not a code, prefix, rule name, ALL, default or strict)\n"
 
 
 def test_broken_toml(project):
