@@ -135,7 +135,7 @@ def test_rules_and_explain(project):
     proc = run_cli("rules")
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
-    assert lines[0].split() == ["code", "name", "viewpoint", "severity", "fixable", "enabled"]
+    assert lines[0].split() == ["code", "name", "viewpoint", "severity", "fixable", "set", "enabled"]
     assert any(line.split()[:4] == ["REL001", "http-call-without-timeout", "reliability", "error"] for line in lines)
     by_code = run_cli("explain", "REL001")
     by_name = run_cli("explain", "http-call-without-timeout")
