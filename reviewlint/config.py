@@ -55,7 +55,7 @@ DEFAULT_MIGRATION_PATHS = ("**/migrations/**", "**/*_migrations/**", "**/alembic
 DEFAULT_SCRIPT_PATHS = ("scripts/**", "bin/**", "tools/**", "**/management/commands/**")
 DEFAULT_GENERATED_PATHS = ("**/*_pb2.py", "**/*_pb2_grpc.py", "**/*_pb2.pyi")
 DEFAULT_EXAMPLE_PATHS = ("examples/**", "example/**", "docs/**", "doc/**", "docs_src/**")
-DEFAULT_TEST_PATHS = ("tests/**", "test/**", "**/tests/**", "**/test/**", "test_*.py", "*_test.py", "tests.py", "conftest.py")
+DEFAULT_TEST_PATHS = ("tests/**", "test/**", "**/tests/**", "**/test/**", "**/testing/**", "test_*.py", "*_test.py", "tests.py", "conftest.py")
 
 
 def _list_of_str(value: Any) -> list[str]:

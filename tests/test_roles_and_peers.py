@@ -49,6 +49,7 @@ def downgrade():
     [
         ("app/views.py", "x = 1\n", []),
         ("tests/test_views.py", "x = 1\n", ["test"]),
+        ("pkg/core/testing/factories.py", "x = 1\n", ["test"]),
         ("app/migrations/0001_initial.py", "x = 1\n", ["migration"]),
         ("app/db/0002_users.py", DJANGO_MIGRATION, ["migration"]),
         ("db/versions/abc123_users.py", ALEMBIC_REVISION, ["migration"]),
