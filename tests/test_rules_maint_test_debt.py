@@ -225,3 +225,21 @@ def test_blanket_reviewlint_ignore_hides_other_findings_but_not_debt002():
 def test_debt002_coded_reviewlint_suppression_can_hide_debt002():
     code = "x = f()  # noqa  # reviewlint: ignore[DEBT002] -- generated file\n"
     assert run(code, ["DEBT002"]) == []
+
+
+@pytest.mark.parametrize(
+    "config, expected",
+    [
+        ("[tool.pyright]\n", "`# pyright: ignore[reportAttributeAccessIssue]`"),
+        ("[tool.mypy]\n", "`# type: ignore[attr-defined]`"),
+        ("[tool.ty]\n", "`# ty: ignore[unresolved-attribute]`"),
+    ],
+)
+def test_debt002_suggests_the_projects_type_checker(project, config, expected):
+    from clihelp import run_cli
+
+    (project / "pyproject.toml").write_text("[project]\nname = 'demo'\n" + config, encoding="utf-8")
+    (project / "a.py").write_text("x = f()  # type: ignore\n", encoding="utf-8")
+    proc = run_cli("check", "--select", "DEBT002", "--output-format", "concise", "a.py")
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[0].endswith(f"name them ({expected})")
