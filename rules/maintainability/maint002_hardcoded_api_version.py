@@ -43,8 +43,12 @@ class HardcodedApiVersion(Rule):
     ## What it does
     Counts the string literals (plain or f-string) of a file that hard-code an API version
     path segment (`/v1/`, `/v2`, `/api/v3/`, `/v1.2/` …). When one version appears in two
-    or more of them, each occurrence after the first is reported (the first one is where the
-    constant would go).
+    or more of them, one finding per file and version is reported, at the second string (the
+    first one is where the constant would go), with the number of strings.
+
+    Only request paths and URLs count: absolute URLs and paths starting with `/`, and relative
+    paths passed to a call (`path("api/v1/users/")`). Prose that mentions a version (a message,
+    anything with spaces) and identifiers with a version in them (`llm/v1/chat`) do not.
 
     Versions are counted per API: the same version in URLs of different domains
     (`https://www.loom.com/v1/…`, `https://www.ted.com/v1/…`) is not one thing to change;
@@ -107,6 +111,9 @@ class HardcodedApiVersion(Rule):
         "            return url.removesuffix('/v1')\n",
         # bytes
         "def f(sock):\n    sock.send(b'GET /v1/a')\n    sock.send(b'GET /v1/b')\n",
+        # prose and identifiers are not request paths
+        "def f(x):\n    assert x, 'the /v1/users endpoint must not leak keys'\n    log.info('calling /v1/users now')\n",
+        "KINDS = {}\nkinds = {'chat': 'llm/v1/chat', 'embed': 'llm/v1/embed'}\n",
     ]
     invalid = [
         Invalid("def user(client, uid):\n    return client.get(f'/api/v2/users/{uid}')\n\n"
@@ -114,7 +121,7 @@ class HardcodedApiVersion(Rule):
                 line=5, count=1, message="`/v2/`"),
         Invalid("import requests\nrequests.get('https://api.acme.io/v1/a', timeout=3)\n"
                 "requests.get('https://api.acme.io/v1/b', timeout=3)\nrequests.get('https://api.acme.io/v1/c', timeout=3)\n",
-                line=3, count=2),
+                line=3, count=1, message="hard-coded in 3 strings of this file"),
         Invalid("def f(base):\n    a = base + '/v3'\n    b = base + '/v3/items?x=1'\n", line=3, count=1),
         Invalid("from django.urls import path\n\nurlpatterns = [\n    path('api/v1/users/', users),\n"
                 "    path('api/v1/orders/', orders),\n]\n", line=5),
@@ -146,11 +153,25 @@ class HardcodedApiVersion(Rule):
         if not text or "/v" not in text:
             return
         versions = {m.group(1) for m in _VERSION_SEGMENT.finditer(text)}
-        if not versions or self._is_docstring(node) or self._in_named_constant() or self._is_inspection(node):
+        if not versions or not self._is_request_path(text, parent):
+            return
+        if self._is_docstring(node) or self._in_named_constant() or self._is_inspection(node):
             return
         domain = _domain(text)
         for version in sorted(versions):
             self._seen.setdefault((domain, version), []).append(_Occurrence(node, text))
+
+    @staticmethod
+    def _is_request_path(text: str, parent: cst.CSTNode | None) -> bool:
+        """A URL or a request path, not prose (a message that mentions `/v1/`) nor an identifier
+        that merely has a version in it (`llm/v1/chat`): absolute URLs and paths that start with
+        `/` count anywhere; a relative path only as a call's argument (`path("api/v1/users/")`)."""
+        stripped = text.strip()
+        if not stripped or any(ch.isspace() for ch in stripped):
+            return False
+        if stripped.startswith("/") or _HOST.match(stripped):
+            return True
+        return isinstance(parent, cst.Arg)
 
     def _is_docstring(self, node: cst.CSTNode) -> bool:
         ancestors = self.context.ancestors
@@ -195,18 +216,15 @@ class HardcodedApiVersion(Rule):
         return False
 
     def leave_Module(self, node: cst.Module) -> None:
+        # one finding per API version and file, at the second string: one constant fixes them all
         reported: set[int] = set()
         for (_domain_name, version), occurrences in sorted(self._seen.items()):
-            if len(occurrences) < 2:
+            if len(occurrences) < 2 or id(occurrences[1].node) in reported:
                 continue
-            first = occurrences[0]
-            total = len(occurrences)
-            for index, occ in enumerate(occurrences[1:], start=2):
-                if id(occ.node) in reported:
-                    continue
-                reported.add(id(occ.node))
-                self.report(occ.node, f"API version `/{version}/` hard-coded again ({index} of {total} strings in this "
-                                      f"file, first `{_short(first.text)}`): put the versioned base path in one constant")
+            reported.add(id(occurrences[1].node))
+            self.report(occurrences[1].node,
+                        f"API version `/{version}/` is hard-coded in {len(occurrences)} strings of this file (first "
+                        f"`{_short(occurrences[0].text)}`): put the versioned base path in one constant")
 
 
 _HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)", re.IGNORECASE)
