@@ -17,7 +17,9 @@ _PYLINT_ALL = re.compile(r"#\s*pylint\s*:\s*(?:disable\s*=\s*all\b|skip-file\b)"
 _MYPY_FILE = re.compile(r"#\s*mypy\s*:\s*ignore-errors\b")
 #: a line that holds one imported name (`import x`, `from m import y as z`, `    NAME,` in a list):
 #: a blanket ignore there can only be about that one import
-_ONE_NAME_LINE = re.compile(r"^\s*(?:(?:from\s+[\w.]+\s+)?import\s+)?[\w.]+(?:\s+as\s+\w+)?\s*,?\s*\(?\s*$")
+_ONE_NAME_LINE = re.compile(
+    r"^\s*(?:import\s+[\w.]+|from\s+[\w.]+\s+import\s+\w+|\w+)(?:\s+as\s+\w+)?\s*,?\s*$"
+)
 #: flake8/ruff ``# noqa`` (codes need a colon: ``# noqa E501`` is blanket for flake8 too)
 _NOQA = re.compile(r"#\s*(?:(?P<file>flake8|ruff)\s*:\s*)?noqa\b(?P<codes>\s*:\s*[A-Z]+[0-9]+)?", re.IGNORECASE)
 #: mypy ``# type: ignore`` (codes in brackets)
@@ -100,6 +102,9 @@ class BlanketSuppression(Rule):
         Invalid("def legacy(x):  # pylint: disable=all\n    return x.y\n", line=1, message="every pylint message"),
         Invalid("# mypy: ignore-errors\nimport os\n", line=1, message="whole file"),
         Invalid("import os, sys  # noqa\n", line=1),
+        # an attribute in an expression is not an imported name
+        Invalid("send(\n    user.email,  # type: ignore\n)\n", line=2),
+        Invalid("x = (\n    q.statement.with_only_columns(  # type: ignore\n        a))\n", line=2),
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
