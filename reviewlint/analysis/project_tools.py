@@ -29,13 +29,12 @@ def type_checker(settings: Any) -> str | None:
 
 
 def _detect(root: str) -> str | None:
-    tool: dict = {}
     try:
         with open(os.path.join(root, "pyproject.toml"), "rb") as fh:
             data = tomllib.load(fh)
-        tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        pass
+        data = {}  # no readable pyproject.toml: nothing configured there
+    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
     exists = lambda name: os.path.isfile(os.path.join(root, name))  # noqa: E731
     if "pyright" in tool or "basedpyright" in tool or exists("pyrightconfig.json"):
         return "pyright"
@@ -45,11 +44,10 @@ def _detect(root: str) -> str | None:
         return "mypy"
     try:
         with open(os.path.join(root, "setup.cfg"), encoding="utf-8", errors="replace") as fh:
-            if "[mypy" in fh.read():
-                return "mypy"
+            setup_cfg = fh.read()
     except OSError:
-        pass
-    return None
+        setup_cfg = ""  # no setup.cfg: nothing configured there
+    return "mypy" if "[mypy" in setup_cfg else None
 
 
 #: how each checker spells a narrow ignore, for messages
