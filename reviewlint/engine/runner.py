@@ -24,8 +24,9 @@ from reviewlint.rule import Finding, Fix, LineAnchor, NodeRange, Rule, Severity
 from reviewlint.suppress import Suppression, SuppressionIndex, parse_suppressions
 
 DIAGNOSTIC_VIEWPOINT = "diagnostic"
-#: hidden, for scripts/sweep.py: ``REVIEWLINT_TIMINGS=FILE`` appends one line per checked file,
-#: ``seconds<TAB>peak RSS of the checking process in KiB<TAB>display path``
+#: hidden, for scripts/sweep.py: ``REVIEWLINT_TIMINGS=FILE`` appends one line per checked file:
+#: wall seconds, CPU seconds of the checking process, its peak RSS in KiB, its pid, display path
+#: (tab-separated)
 TIMINGS_ENV = "REVIEWLINT_TIMINGS"
 _INCOMPLETE = (src.INTERNAL_ERROR[0], src.TIMEOUT[0])
 
@@ -110,9 +111,9 @@ class Engine:
         timings = os.environ.get(TIMINGS_ENV)  # reviewlint: ignore[MAINT003] -- a measuring hook, per run
         if not timings:
             return self._check_text_limited(text, path, display)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = self._check_text_limited(text, path, display)
-        _record_timing(timings, time.perf_counter() - started, display)
+        _record_timing(timings, time.perf_counter() - started, time.process_time() - cpu, display)
         return result
 
     def _check_text_limited(self, text: str, path: str, display: str) -> FileResult:
@@ -271,14 +272,14 @@ class Engine:
         return table
 
 
-def _record_timing(target: str, seconds: float, display: str) -> None:
+def _record_timing(target: str, seconds: float, cpu: float, display: str) -> None:
     try:
         import resource
 
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     except (ImportError, OSError):  # pragma: no cover - no resource module (Windows)
         rss = 0
-    line = f"{seconds:.4f}\t{rss}\t{' '.join(display.split())}\n".encode("utf-8", "surrogateescape")
+    line = f"{seconds:.4f}\t{cpu:.4f}\t{rss}\t{os.getpid()}\t{' '.join(display.split())}\n".encode("utf-8", "surrogateescape")
     try:  # one write to an O_APPEND file: lines from parallel workers do not interleave
         fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
