@@ -27,16 +27,22 @@ wall-clock limit (``--timeout``, default 1800 s; the process group is killed pas
 sweep itself never hangs). Measured per package:
 
 * files and lines: the files reviewlint checked (from the timings below);
-* seconds: the wall time of the run; findings: everything reported, diagnostics included;
+* seconds: the wall time of the run, and its CPU time (user + system of reviewlint and its
+  reaped workers, from ``os.wait4``): the machine may be shared, CPU time is the steadier one;
+  findings: everything reported, diagnostics included;
 * E900, E901 counts; E999 on valid code: E999 files that the running interpreter's
   ``compile()`` accepts (a file that ``compile()`` rejects is rightly E999);
 * per-file seconds: reviewlint's hidden ``REVIEWLINT_TIMINGS=FILE`` hook appends, for every
-  file checked, the seconds spent in ``Engine.check_text`` and the checking process's peak RSS
-  (``getrusage(RUSAGE_SELF).ru_maxrss``); files that took longer than the 2 s target in the
-  parallel run are timed again alone (``--jobs 1``, one file) to tell slowness from contention;
-* peak RSS: per worker from the hook, and for the largest process of the run from the
-  ``rusage`` that ``os.wait4`` returns for the reviewlint process (it covers its reaped
-  workers, as ``getrusage(RUSAGE_CHILDREN)`` would, but per run instead of cumulatively).
+  file checked, the wall and CPU seconds spent in ``Engine.check_text``, the checking
+  process's peak RSS (``getrusage(RUSAGE_SELF).ru_maxrss``) and its pid. This beats re-running
+  reviewlint on a few candidate files: every file is timed, in the run itself. Files above the
+  2 s target (CPU) are measured again alone (``--jobs 1``, one file), next to LibCST's own
+  parse of the file (the floor no rule work can go below);
+* peak RSS: per worker from the hook (with the file after which the worst worker reached its
+  peak, measured again alone when above 300 MB), and for the largest process of the run from
+  the ``rusage`` that ``os.wait4`` returns for the reviewlint process (the same accounting as
+  ``getrusage(RUSAGE_CHILDREN)``, which covers reaped workers, but per run instead of
+  cumulative over the sweep).
 
 A package that cannot be downloaded or that reviewlint fails on is one line on stderr and a
 ``failed`` row; the sweep goes on. ``--save FILE`` merges the results into FILE (JSON), so a
@@ -222,7 +228,8 @@ class Run(NamedTuple):
     seconds: float
     stdout: str
     stderr: str
-    maxrss_kib: int
+    maxrss_kib: int  # the largest process: reviewlint's or one of its workers'
+    cpu: float  # user + system seconds of reviewlint and its workers
 
 
 def run_limited(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Run:
@@ -232,13 +239,11 @@ def run_limited(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) 
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                 start_new_session=True)
         returncode: int | None = None
-        maxrss = 0
         delay = 0.05
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 returncode = os.waitstatus_to_exitcode(status)
-                maxrss = usage.ru_maxrss
                 break
             if time.perf_counter() - start > timeout:
                 try:
@@ -246,7 +251,6 @@ def run_limited(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) 
                 except ProcessLookupError:
                     pass
                 _, _, usage = os.wait4(proc.pid, 0)
-                maxrss = usage.ru_maxrss
                 break
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
@@ -260,22 +264,38 @@ def run_limited(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) 
         out.seek(0)
         err.seek(0)
         return Run(returncode, seconds, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                   maxrss)
+                   usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 
 
-def read_timings(path: Path) -> dict[str, tuple[float, int]]:
-    """{display path: (seconds, peak RSS in KiB of the process that checked it)}."""
-    out: dict[str, tuple[float, int]] = {}
+class Timing(NamedTuple):
+    wall: float
+    cpu: float
+    rss_kib: int  # peak RSS of the checking process so far
+    pid: int
+
+
+def read_timings(path: Path) -> dict[str, Timing]:
+    """{display path: Timing}, in the order the files were finished."""
+    out: dict[str, Timing] = {}
     if not path.exists():
         return out
     for line in path.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
-        parts = line.split("\t", 2)
-        if len(parts) == 3:
+        parts = line.split("\t", 4)
+        if len(parts) == 5:
             try:
-                out[parts[2]] = (float(parts[0]), int(parts[1]))
+                out[parts[4]] = Timing(float(parts[0]), float(parts[1]), int(parts[2]), int(parts[3]))
             except ValueError:
                 continue
     return out
+
+
+def rss_culprit(timings: dict[str, Timing]) -> tuple[int, str | None]:
+    """(the largest peak RSS of a checking process in KiB, the file after which it was first reached)."""
+    best, culprit = 0, None
+    for path, t in timings.items():  # in finishing order, so the first to show a peak raised it
+        if t.rss_kib > best:
+            best, culprit = t.rss_kib, path
+    return best, culprit
 
 
 def compiles(path: Path) -> bool:
@@ -313,7 +333,7 @@ def sweep_one(name: str, version: str, root: Path, jobs: int, file_timeout: floa
         run = run_limited(reviewlint_cmd(jobs, file_timeout, ["."]), root, env, timeout)
         timings = read_timings(timings_file)
     row: dict[str, Any] = {"version": version, "status": "ok", "seconds": round(run.seconds, 1),
-                           "process_rss_mib": mib(run.maxrss_kib)}
+                           "cpu_seconds": round(run.cpu, 1), "process_rss_mib": mib(run.maxrss_kib)}
     if run.returncode is None:
         row.update(status="hang", error=f"killed after {timeout:g} s", files=len(timings))
         return row
@@ -337,7 +357,8 @@ def sweep_one(name: str, version: str, root: Path, jobs: int, file_timeout: floa
     e999 = [item for item in raw if item["code"] == "E999"]
     e999_valid = [where(item) for item in e999 if compiles(root / rel(item))]
     e902_valid = [where(item) for item in raw if item["code"] == "E902" and compiles(root / rel(item))]
-    slowest = sorted(timings.items(), key=lambda kv: -kv[1][0])
+    slowest = sorted(timings.items(), key=lambda kv: -kv[1].cpu)
+    worker_rss, rss_file = rss_culprit(timings)
     row.update(
         files=len(files),
         lines=sum(count_lines(root / f) for f in files),
@@ -348,28 +369,49 @@ def sweep_one(name: str, version: str, root: Path, jobs: int, file_timeout: floa
         e999_valid=len(e999_valid),
         e902=codes["E902"],
         exit_code=run.returncode,
-        worker_rss_mib=mib(max((rss for _, rss in timings.values()), default=0)),
-        slowest=[[path, round(sec, 2)] for path, (sec, _) in slowest[:10]],
+        worker_rss_mib=mib(worker_rss),
+        rss_file=rss_file,
+        slowest=[[path, round(t.cpu, 2), round(t.wall, 2)] for path, t in slowest[:10]],
         problems=[where(item) for item in raw if item["code"] in ("E900", "E901")] + e999_valid + e902_valid,
     )
-    # files over the target in the parallel run: timed again alone
-    alone: dict[str, float] = {}
-    for path, (sec, _) in slowest:
-        if sec <= SLOW_FILE_SECONDS or len(alone) >= 10:
-            break
-        alone[path] = time_alone(root, path, file_timeout, timeout)
-    if alone:
-        row["alone"] = alone
+    # files over the targets: measured again alone, next to LibCST's parse of the same file
+    again = [path for path, t in slowest[:10] if t.cpu > SLOW_FILE_SECONDS]
+    if worker_rss / 1024 > RSS_LIMIT_MIB and rss_file and rss_file not in again:
+        again.append(rss_file)
+    if again:
+        row["alone"] = {path: measure_alone(root, path, file_timeout, timeout) for path in again}
     return row
 
 
-def time_alone(root: Path, path: str, file_timeout: float, timeout: float) -> float:
+PARSE_FLOOR = """\
+import resource, sys, time
+import libcst
+text = open(sys.argv[1], encoding="utf-8").read()
+start = time.process_time()
+libcst.parse_module(text)
+print(time.process_time() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def measure_alone(root: Path, path: str, file_timeout: float, timeout: float) -> dict[str, float]:
+    """One file checked on its own (``--jobs 1``) and parsed by LibCST on its own: CPU seconds and
+    peak RSS of each, so slowness and memory can be told apart from the parse floor."""
+    out: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="reviewlint-sweep-") as tmp:
         timings_file = Path(tmp) / "timings.tsv"
         env = {**os.environ, "REVIEWLINT_NO_PROGRESS": "1", TIMINGS_ENV: str(timings_file)}
-        run_limited(reviewlint_cmd(1, file_timeout, [path]), root, env, min(timeout, 300))
-        timings = read_timings(timings_file)
-    return round(max((sec for sec, _ in timings.values()), default=-1.0), 2)
+        run = run_limited(reviewlint_cmd(1, file_timeout, [path]), root, env, min(timeout, 300))
+        timing = read_timings(timings_file).get(path)
+    if timing is not None:
+        out.update(cpu=round(timing.cpu, 2), wall=round(timing.wall, 2), rss_mib=mib(run.maxrss_kib))
+    floor = run_limited([sys.executable, *_safe_path(), "-c", PARSE_FLOOR, path], root, dict(os.environ),
+                        min(timeout, 300))
+    try:
+        cpu, rss = floor.stdout.split()
+        out.update(parse_cpu=round(float(cpu), 2), parse_rss_mib=mib(int(rss)))
+    except ValueError:
+        pass
+    return out
 
 
 def reviewlint_info() -> dict[str, Any]:
@@ -433,10 +475,10 @@ def sweep(names: list[str], cache: Path, jobs: int, file_timeout: float, timeout
 def summary_line(row: dict[str, Any]) -> str:
     if row["status"] == "hang":
         return f"HANG: {row['error']}"
-    slow = row["slowest"][0] if row.get("slowest") else ["-", 0]
-    return (f"{row['files']} files, {row['lines']:,} lines, {row['seconds']:.1f} s, {row['findings']} findings, "
-            f"E900 {row['e900']}, E901 {row['e901']}, E999 on valid code {row['e999_valid']}, "
-            f"slowest {slow[0]} {slow[1]:.2f} s, worker RSS {row['worker_rss_mib']:.0f} MiB")
+    slow = row["slowest"][0] if row.get("slowest") else ["-", 0, 0]
+    return (f"{row['files']} files, {row['lines']:,} lines, {row['seconds']:.1f} s ({row['cpu_seconds']:.1f} s CPU), "
+            f"{row['findings']} findings, E900 {row['e900']}, E901 {row['e901']}, E999 on valid code "
+            f"{row['e999_valid']}, slowest {slow[0]} {slow[1]:.2f} s CPU, worker RSS {row['worker_rss_mib']:.0f} MiB")
 
 
 # --------------------------------------------------------------------------- hypothesis
@@ -476,57 +518,84 @@ def run_hypothesis(count: int, seed: int) -> list[str]:
 # --------------------------------------------------------------------------- output
 
 
+def file_cpu(row: dict[str, Any], path: str, cpu: float) -> float:
+    """A file's CPU seconds: measured alone where it was, else in the parallel run."""
+    return row.get("alone", {}).get(path, {}).get("cpu", cpu)
+
+
 def _cell_slowest(row: dict[str, Any]) -> tuple[str, str]:
     if not row.get("slowest"):
         return "-", "-"
-    path, sec = row["slowest"][0]
+    path, cpu = row["slowest"][0][:2]
     alone = row.get("alone", {}).get(path)
-    return path, f"{sec:.2f}" + (f" ({alone:.2f} alone)" if alone is not None else "")
+    if alone and "cpu" in alone:
+        return path, f"{alone['cpu']:.2f} (parse {alone.get('parse_cpu', float('nan')):.2f})"
+    return path, f"{cpu:.2f}"
 
 
-HEADERS = ("package", "version", "files", "lines", "seconds", "findings", "E900", "E901", "E999 valid (all)",
-           "slowest file", "s", "worker RSS MiB", "max RSS MiB", "status")
+HEADERS = ("package", "version", "files", "lines", "wall s", "CPU s", "findings", "E900", "E901",
+           "E999 valid (all)", "slowest file", "its CPU s", "worker RSS MiB", "max RSS MiB", "status")
+LEFT = (0, 1, 10, 14)
 
 
 def table_rows(data: dict[str, Any]) -> list[list[str]]:
     out = []
     for name, row in data["packages"].items():
-        if row["status"] == "failed" or "lines" not in row:
-            out.append([name, row["version"], *["-"] * 11, f"{row['status']}: {row.get('error', '')}"])
+        if "lines" not in row:
+            out.append([name, row["version"], *["-"] * 12, f"{row['status']}: {row.get('error', '')}"])
             continue
         path, sec = _cell_slowest(row)
         out.append([name, row["version"], str(row["files"]), f"{row['lines']:,}", f"{row['seconds']:.1f}",
-                    str(row["findings"]), str(row["e900"]), str(row["e901"]), f"{row['e999_valid']} ({row['e999']})",
-                    path, sec, f"{row['worker_rss_mib']:.0f}", f"{row['process_rss_mib']:.0f}", row["status"]])
+                    f"{row['cpu_seconds']:.1f}", str(row["findings"]), str(row["e900"]), str(row["e901"]),
+                    f"{row['e999_valid']} ({row['e999']})", path, sec, f"{row['worker_rss_mib']:.0f}",
+                    f"{row['process_rss_mib']:.0f}", row["status"]])
     ok = [r for r in data["packages"].values() if "lines" in r]
     if ok:
         out.append(["total", "", str(sum(r["files"] for r in ok)), f"{sum(r['lines'] for r in ok):,}",
-                    f"{sum(r['seconds'] for r in ok):.1f}", str(sum(r["findings"] for r in ok)),
-                    str(sum(r["e900"] for r in ok)), str(sum(r["e901"] for r in ok)),
+                    f"{sum(r['seconds'] for r in ok):.1f}", f"{sum(r['cpu_seconds'] for r in ok):.1f}",
+                    str(sum(r["findings"] for r in ok)), str(sum(r["e900"] for r in ok)),
+                    str(sum(r["e901"] for r in ok)),
                     f"{sum(r['e999_valid'] for r in ok)} ({sum(r['e999'] for r in ok)})", "", "",
                     f"{max(r['worker_rss_mib'] for r in ok):.0f}", f"{max(r['process_rss_mib'] for r in ok):.0f}", ""])
     return out
 
 
+def slow_files(data: dict[str, Any]) -> list[tuple[str, str, float, dict[str, float]]]:
+    """(package, path, CPU seconds in the run, alone measurements) of every file above the target."""
+    return [(name, s[0], s[1], row.get("alone", {}).get(s[0], {})) for name, row in data["packages"].items()
+            for s in row.get("slowest", []) if s[1] > SLOW_FILE_SECONDS]
+
+
 def targets(data: dict[str, Any]) -> list[tuple[str, str, bool]]:
-    rows = data["packages"].values()
-    ok = [r for r in rows if "lines" in r]
+    ok = [r for r in data["packages"].values() if "lines" in r]
     hangs = [n for n, r in data["packages"].items() if r["status"] == "hang"]
     failed = [n for n, r in data["packages"].items() if r["status"] == "failed"]
-    slow = [(n, p, s, r.get("alone", {}).get(p)) for n, r in data["packages"].items() if "slowest" in r
-            for p, s in r["slowest"] if s > SLOW_FILE_SECONDS]
-    slow_alone = [x for x in slow if x[3] is None or x[3] > SLOW_FILE_SECONDS]
+    slow = slow_files(data)
+    slow_alone = [x for x in slow if x[3].get("cpu", x[2]) > SLOW_FILE_SECONDS]
+    above_floor = [x for x in slow_alone if x[3].get("parse_cpu", 0) <= SLOW_FILE_SECONDS]
     worst = max((r["worker_rss_mib"] for r in ok), default=0)
+    e900, e901, e999 = (sum(r[key] for r in ok) for key in ("e900", "e901", "e999_valid"))
     return [
         ("no hang (every package finished in its time limit)", f"{len(hangs)} hung, {len(failed)} failed", not hangs),
-        ("0 E900", str(sum(r["e900"] for r in ok)), sum(r["e900"] for r in ok) == 0),
-        ("0 E901", str(sum(r["e901"] for r in ok)), sum(r["e901"] for r in ok) == 0),
-        ("0 E999 on code that compile() accepts", str(sum(r["e999_valid"] for r in ok)),
-         sum(r["e999_valid"] for r in ok) == 0),
-        (f"no file above {SLOW_FILE_SECONDS:g} s", f"{len(slow)} in the parallel run, {len(slow_alone)} alone",
-         not slow_alone),
+        ("0 E900", str(e900), e900 == 0),
+        ("0 E901", str(e901), e901 == 0),
+        ("0 E999 on code that compile() accepts", str(e999), e999 == 0),
+        (f"no file above {SLOW_FILE_SECONDS:g} s (CPU)",
+         f"{len(slow)} in the parallel run, {len(slow_alone)} alone, {len(above_floor)} of them where LibCST's "
+         f"parse alone is within {SLOW_FILE_SECONDS:g} s", not slow_alone),
         (f"worker RSS ≤ {RSS_LIMIT_MIB:g} MB", f"max {worst:.0f} MiB", worst <= RSS_LIMIT_MIB),
     ]
+
+
+def _alone_text(alone: dict[str, float]) -> str:
+    if not alone:
+        return ""
+    parts = []
+    if "cpu" in alone:
+        parts.append(f"alone {alone['cpu']:.2f} s CPU, {alone['rss_mib']:.0f} MiB")
+    if "parse_cpu" in alone:
+        parts.append(f"LibCST parse alone {alone['parse_cpu']:.2f} s, {alone['parse_rss_mib']:.0f} MiB")
+    return " (" + "; ".join(parts) + ")"
 
 
 def problems(data: dict[str, Any]) -> list[str]:
@@ -536,19 +605,21 @@ def problems(data: dict[str, Any]) -> list[str]:
             out.append(f"{name}: {row['status']}: {row.get('error', '')}")
         for line in row.get("problems", []):
             out.append(f"{name}: {line}")
-        for path, sec in row.get("slowest", []):
-            if sec > SLOW_FILE_SECONDS:
-                alone = row.get("alone", {}).get(path)
-                out.append(f"{name}: {path}: {sec:.2f} s" + (f" ({alone:.2f} s alone)" if alone is not None else ""))
+        for path, cpu, wall, *_ in row.get("slowest", []):
+            if cpu > SLOW_FILE_SECONDS:
+                alone = row.get("alone", {}).get(path, {})
+                out.append(f"{name}: {path}: {cpu:.2f} s CPU ({wall:.2f} s wall) in the run" + _alone_text(alone))
         if row.get("worker_rss_mib", 0) > RSS_LIMIT_MIB:
-            out.append(f"{name}: worker RSS {row['worker_rss_mib']:.0f} MiB")
+            path = row.get("rss_file")
+            out.append(f"{name}: worker RSS {row['worker_rss_mib']:.0f} MiB, reached after {path}"
+                       + _alone_text(row.get("alone", {}).get(path or "", {})))
     return out
 
 
 def render_text(data: dict[str, Any]) -> str:
     rows = [list(HEADERS), *table_rows(data)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADERS))]
-    lines = ["  ".join(cell.ljust(widths[i]) if i in (0, 1, 9, 13) else cell.rjust(widths[i])
+    lines = ["  ".join(cell.ljust(widths[i]) if i in LEFT else cell.rjust(widths[i])
                        for i, cell in enumerate(r)).rstrip() for r in rows]
     lines.append("")
     for target, measured, met in targets(data):
@@ -579,15 +650,17 @@ def render_markdown(data: dict[str, Any], command: str) -> str:
         f"- reproduce: `{command}`",
         "",
         "| " + " | ".join(HEADERS) + " |",
-        "|" + "|".join("---" if i in (0, 1, 9, 13) else "---:" for i in range(len(HEADERS))) + "|",
+        "|" + "|".join("---" if i in LEFT else "---:" for i in range(len(HEADERS))) + "|",
     ]
     for row in table_rows(data):
         cells = [c.replace("|", "\\|") for c in row]
-        cells[9] = f"`{cells[9]}`" if cells[9] not in ("", "-") else cells[9]
+        cells[10] = f"`{cells[10]}`" if cells[10] not in ("", "-") else cells[10]
         out.append("| " + " | ".join(cells) + " |")
-    out += ["", "E999 valid (all): E999 files that Python's `compile()` accepts (all E999). "
-            "Slowest file: seconds in the parallel run (and alone, for files above the target). "
-            "Worker RSS: the peak of the process that checked files; max RSS: the largest process of the run.",
+    out += ["", "Wall s: the package's run; CPU s: user and system time of reviewlint and its workers (the "
+            "machine is shared, so CPU time is the steadier figure). E999 valid (all): E999 files that Python's "
+            "`compile()` accepts (all E999). Slowest file: by CPU seconds in `Engine.check_text`; above the "
+            "target it is measured again alone, next to LibCST's parse of the same file (parse). Worker RSS: "
+            "the peak of a process that checked files; max RSS: the largest process of the run.",
             "", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     for target, measured, met in targets(data):
         out.append(f"| {target} | {measured} | {'yes' if met else '**no**'} |")
