@@ -157,7 +157,7 @@ KEYS: dict[str, Key] = {
     "baseline": Key(_str, None, "baseline file of accepted findings (--baseline), relative to the config file"),
     "require-reason": Key(_bool, False, "DEBT002: suppressions must give a reason (`-- why`)"),
     "cache-dir": Key(_str, None, "where results are cached (default .reviewlint_cache/ in the project root)"),
-    "file-timeout": Key(_seconds, 20.0, "seconds one file may take before it is abandoned with E901 (0: no limit)"),
+    "file-timeout": Key(_seconds, 20.0, "seconds of CPU time one file may take before it is abandoned with E901 (0: no limit)"),
 }
 
 

@@ -3,12 +3,17 @@ expressions, slow rules (the watchdog), and folders with nothing to check."""
 
 from __future__ import annotations
 
+import re
 import textwrap
+import time
 
 import pytest
 
 from clihelp import run_cli
+from reviewlint import Rule, Severity, Viewpoint
 from reviewlint.api import check_source
+from reviewlint.config import load_settings
+from reviewlint.engine.guard import thread_cpu_clock
 
 
 def codes(findings) -> list[str]:
@@ -136,6 +141,50 @@ def test_watchdog_abandons_a_slow_file_and_keeps_the_others(project, jobs):
     assert sum(1 for line in lines if " REL001 " in line) == 20
     assert "reviewlint: error: a file ran out of time (E901): the results are incomplete" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+class Nap(Rule):
+    """Waits without using the CPU on a marker name, as a file does on a machine busy with other work."""
+
+    code = "XNP001"
+    name = "nap"
+    viewpoint = Viewpoint.MAINTAINABILITY
+    severity = Severity.WARNING
+    message = "nap"
+
+    def visit_Name(self, node):
+        if node.value == "nap_briefly":
+            time.sleep(0.6)
+        elif node.value == "nap_forever":
+            while True:
+                time.sleep(0.01)
+
+
+def check_with_timeout(source, seconds):
+    settings = load_settings(overrides={"select": ["XNP001"], "file-timeout": seconds}, isolated=True)
+    return [(f.code, f.message) for f in check_source(source, settings=settings, classes=[Nap])]
+
+
+needs_cpu_clock = pytest.mark.skipif(thread_cpu_clock() is None, reason="no per-thread CPU clock here")
+
+
+@needs_cpu_clock
+def test_file_timeout_counts_cpu_time_not_time_spent_waiting():
+    # 0.6 s asleep is past a 0.3 s limit on the wall clock, but uses no CPU: not abandoned
+    assert check_with_timeout("nap_briefly = 1\n", 0.3) == []
+
+
+@needs_cpu_clock
+def test_file_that_waits_forever_is_abandoned_by_the_wall_clock_backstop():
+    started = time.monotonic()
+    found = check_with_timeout("nap_forever = 1\n", 0.3)
+    assert [code for code, _ in found] == ["E901"]
+    assert re.fullmatch(
+        r"checking this file was abandoned after 0\.\d s of CPU time \(\d+\.\d s in all\) \(in rule XNP001 nap\): "
+        r"exclude it, or raise `file-timeout` \(now 0\.3 s\)",
+        found[0][1],
+    ), found[0][1]
+    assert 1.4 < time.monotonic() - started < 10  # 5 × 0.3 s of wall-clock time
 
 
 def test_file_timeout_is_validated(project):
