@@ -221,3 +221,28 @@ def test_folder_with_only_excluded_files_warns(project):
     assert proc.stderr.strip() == (
         "reviewlint: warning: no Python files found under pkg (1 files or folders excluded by `exclude`/`extend-exclude`)"
     )
+
+
+def test_parenthesized_annotation_target_is_valid_python_not_a_syntax_error():
+    # LibCST 1.9 cannot parse `(x): int` (CPython's test_grammar.py has it): it was E999
+    source = textwrap.dedent(
+        """\
+        import requests
+
+        (pars): bool = True
+
+        class C:
+            ((a.b)): int = requests.get('https://x.org')
+
+        def f():
+            ( no_such_global ): int
+            requests.get('https://x.org')
+        """
+    )
+    findings = check_source(source, select=["REL001"])
+    assert [(f.code, f.line, f.column) for f in findings] == [("REL001", 6, 20), ("REL001", 10, 5)]
+
+
+def test_parenthesized_target_does_not_hide_a_real_syntax_error():
+    findings = check_source("(x): int = 1\ndef f(:\n    pass\n")
+    assert [(f.code, f.line) for f in findings] == [("E999", 2)]
