@@ -17,9 +17,10 @@ Downloads. Each pin is fetched once with ``pip download --no-deps --only-binary=
 --ignore-requires-python NAME==VERSION`` into the cache (``~/.cache/reviewlint-sweep``, or
 ``$REVIEWLINT_SWEEP_CACHE``, or ``--cache-dir``) and the wheel (a zip) is extracted into
 ``CACHE/src/NAME-VERSION/``; a package without a wheel falls back to its sdist tarball. The
-standard library of the running interpreter (``sysconfig.get_paths()['stdlib']``) is checked
-as it is, tests and their deliberately broken files included (reviewlint's default excludes
-leave out ``site-packages``).
+standard library of the running interpreter (``sysconfig.get_paths()['stdlib']``) is copied
+(its ``.py``/``.pyi`` files, ``site-packages`` left out) to ``CACHE/src/stdlib-VERSION`` and
+checked whole, tests and their deliberately broken files included: the copy is not inside a
+git work tree that ignores it, as pyenv's installs are.
 
 Running. Per package: ``python -m reviewlint check --isolated --no-cache --exit-zero --select
 ALL --output-format json --file-timeout 20 --jobs N .`` in the package's folder, under a
@@ -208,6 +209,31 @@ def stdlib_root() -> Path:
     return Path(sysconfig.get_paths()["stdlib"])
 
 
+def stdlib_copy(cache: Path) -> Path:
+    """The standard library's Python files copied to ``CACHE/src/stdlib-VERSION`` (once).
+
+    A copy, because the original may lie in a git work tree that ignores it (pyenv's does),
+    and reviewlint rightly skips git-ignored files; ``site-packages`` is left out.
+    """
+    root = cache / "src" / f"{STDLIB}-{platform.python_version()}"
+    if root.is_dir():
+        return root
+    part = root.with_name(root.name + ".part")
+    if part.exists():
+        shutil.rmtree(part)
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        return {n for n in names if n in ("site-packages", "__pycache__")
+                or (not n.endswith((".py", ".pyi")) and not os.path.isdir(os.path.join(folder, n)))}
+
+    try:
+        shutil.copytree(stdlib_root(), part, ignore=ignore, symlinks=True)
+        part.rename(root)
+    except OSError as exc:
+        raise RuntimeError(f"copying the standard library failed: {exc}") from None
+    return root
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -290,12 +316,19 @@ def read_timings(path: Path) -> dict[str, Timing]:
 
 
 def rss_culprit(timings: dict[str, Timing]) -> tuple[int, str | None]:
-    """(the largest peak RSS of a checking process in KiB, the file after which it was first reached)."""
-    best, culprit = 0, None
-    for path, t in timings.items():  # in finishing order, so the first to show a peak raised it
-        if t.rss_kib > best:
-            best, culprit = t.rss_kib, path
-    return best, culprit
+    """(the largest peak RSS of a checking process in KiB, the file that raised that process's
+    peak the most: checked alone, it shows what one file costs)."""
+    peak: dict[int, int] = {}
+    step: dict[int, tuple[int, str]] = {}
+    for path, t in timings.items():  # in finishing order, per process
+        before = peak.get(t.pid, 0)
+        if t.rss_kib - before > step.get(t.pid, (0, ""))[0]:
+            step[t.pid] = (t.rss_kib - before, path)
+        peak[t.pid] = max(before, t.rss_kib)
+    if not peak:
+        return 0, None
+    pid = max(peak, key=peak.__getitem__)
+    return peak[pid], step.get(pid, (0, None))[1]
 
 
 def compiles(path: Path) -> bool:
@@ -440,17 +473,14 @@ def sweep(names: list[str], cache: Path, jobs: int, file_timeout: float, timeout
          f"cache {cache}")
     rows: dict[str, Any] = {}
     for name in names:
-        if name == STDLIB:
-            version, root = platform.python_version(), stdlib_root()
-        else:
-            pin = next(p for p in PINS if p.name == name)
-            version = pin.version
-            try:
-                root = fetch(cache, pin)
-            except RuntimeError as exc:
-                note(f"{name} {version}: {exc}")
-                rows[name] = {"version": version, "status": "failed", "error": str(exc)}
-                continue
+        pin = next((p for p in PINS if p.name == name), None)
+        version = pin.version if pin is not None else platform.python_version()
+        try:
+            root = fetch(cache, pin) if pin is not None else stdlib_copy(cache)
+        except RuntimeError as exc:
+            note(f"{name} {version}: {exc}")
+            rows[name] = {"version": version, "status": "failed", "error": str(exc)}
+            continue
         try:
             row = sweep_one(name, version, root, jobs, file_timeout, timeout)
         except RuntimeError as exc:
@@ -611,7 +641,7 @@ def problems(data: dict[str, Any]) -> list[str]:
                 out.append(f"{name}: {path}: {cpu:.2f} s CPU ({wall:.2f} s wall) in the run" + _alone_text(alone))
         if row.get("worker_rss_mib", 0) > RSS_LIMIT_MIB:
             path = row.get("rss_file")
-            out.append(f"{name}: worker RSS {row['worker_rss_mib']:.0f} MiB, reached after {path}"
+            out.append(f"{name}: worker RSS {row['worker_rss_mib']:.0f} MiB, raised most by {path}"
                        + _alone_text(row.get("alone", {}).get(path or "", {})))
     return out
 
