@@ -4,6 +4,8 @@ expressions, slow rules (the watchdog), and folders with nothing to check."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import textwrap
 import time
 
@@ -196,8 +198,6 @@ def test_file_timeout_is_validated(project):
 
 
 def test_folder_with_only_ignored_files_warns(project):
-    import subprocess
-
     subprocess.run(["git", "init", "-q", str(project)], check=True)
     (project / ".gitignore").write_text("generated/\n", encoding="utf-8")
     (project / "generated").mkdir()
@@ -246,3 +246,35 @@ def test_parenthesized_annotation_target_is_valid_python_not_a_syntax_error():
 def test_parenthesized_target_does_not_hide_a_real_syntax_error():
     findings = check_source("(x): int = 1\ndef f(:\n    pass\n")
     assert [(f.code, f.line) for f in findings] == [("E999", 2)]
+
+
+WORKER_RSS_SCRIPT = """\
+import resource, sys
+from reviewlint.engine.pool import run_files
+from reviewlint.engine.runner import Engine, FileResult
+
+class Measure(Engine):
+    def check_bytes(self, data, path, display=None):
+        result = FileResult(path, display or path)
+        result.facts["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return result
+
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+results = run_files([(f, f) for f in sys.argv[1:]], Measure([]), jobs=2)
+print(before, max(r.facts["rss"] for r in results))
+"""
+
+
+def test_workers_do_not_inherit_the_bytes_of_every_file(tmp_path):
+    # the parent read all files, then forked the workers: each carried them all in its RSS
+    pytest.importorskip("resource")
+    paths = []
+    for i in range(16):
+        path = tmp_path / f"big{i:02}.py"
+        path.write_bytes(b"#" * (4 * 1024 * 1024))
+        paths.append(str(path))
+    proc = subprocess.run([sys.executable, "-c", WORKER_RSS_SCRIPT, *paths], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    before, worker = map(int, proc.stdout.split())
+    assert worker - before < 32 * 1024, (before, worker)  # KiB; the files hold 64 MiB
