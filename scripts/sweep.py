@@ -676,6 +676,11 @@ def render_markdown(data: dict[str, Any], command: str) -> str:
         f"- machine: {cpus} cores, {data['machine']['platform']}",
         f"- Python: {data['python']}",
         f"- reviewlint: {info.get('version')} at commit {commit}",
+        *([f"- rows measured at other commits: "
+           + ", ".join(f"{n} ({r['commit']})" for n, r in data["packages"].items()
+                       if r.get("commit") and r["commit"] != (info.get("commit") or "")[:12])]
+          if any(r.get("commit") and r["commit"] != (info.get("commit") or "")[:12]
+                 for r in data["packages"].values()) else []),
         f"- options: `--jobs {data['jobs']} --file-timeout {data['file_timeout']:g}`",
         f"- reproduce: `{command}`",
         "",
@@ -770,7 +775,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sys.stdout.write(render_text(data))
     if args.markdown:
-        command = f"python scripts/sweep.py --jobs {data['jobs']} --markdown {args.markdown}"
+        command = f"python scripts/sweep.py --jobs {data['jobs']} --file-timeout {data['file_timeout']:g}"
+        if data.get("hypothesis"):
+            command += f" --hypothesis {data['hypothesis']['count']} --seed {data['hypothesis']['seed']}"
+        command += f" --markdown {args.markdown}"
         Path(args.markdown).write_text(render_markdown(data, command), encoding="utf-8")
     return 0
 
