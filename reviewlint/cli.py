@@ -106,7 +106,7 @@ def _settings(config: str | None, overrides: dict[str, Any], isolated: bool = Fa
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Cache folder [default: .reviewlint_cache in the project root].")
 @click.option("--file-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
-              help="Abandon a file whose checking takes longer (E901) [default: 20; 0: no limit].")
+              help="Abandon a file whose checking takes more CPU time (E901; a file that waits is abandoned at 5 times it) [default: 20; 0: no limit].")
 @click.option("--shard", type=str, default=None, metavar="K/N", help="Check only the K-th of N deterministic slices of the files (for CI matrices).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary (and errors).")
 @click.option("-v", "--verbose", "check_verbose", is_flag=True, help="Show tracebacks of internal errors.")

@@ -174,7 +174,7 @@ KEYS: dict[str, Key] = {
     "cache-dir": Key(_str, None, "where results are cached (default .reviewlint_cache/ in the project root)"),
     "peer-suppressions": Key(_bool, True, "honour other linters' suppressions of the same problem (`# noqa: S113` for REL001, `# nosec`, `# pylint: disable=...`)"),
     "peer-codes": Key(_codes_table, {}, "CODE/name = [other linters' codes] replacing a rule's built-in mapping for peer-suppressions"),
-    "file-timeout": Key(_seconds, 20.0, "seconds one file may take before it is abandoned with E901 (0: no limit)"),
+    "file-timeout": Key(_seconds, 20.0, "seconds of CPU time one file may take before it is abandoned with E901 (0: no limit)"),
 }
 
 

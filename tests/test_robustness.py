@@ -3,12 +3,19 @@ expressions, slow rules (the watchdog), and folders with nothing to check."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import textwrap
+import time
 
 import pytest
 
 from clihelp import run_cli
+from reviewlint import Rule, Severity, Viewpoint
 from reviewlint.api import check_source
+from reviewlint.config import load_settings
+from reviewlint.engine.guard import thread_cpu_clock
 
 
 def codes(findings) -> list[str]:
@@ -138,6 +145,50 @@ def test_watchdog_abandons_a_slow_file_and_keeps_the_others(project, jobs):
     assert "Traceback" not in proc.stderr
 
 
+class Nap(Rule):
+    """Waits without using the CPU on a marker name, as a file does on a machine busy with other work."""
+
+    code = "XNP001"
+    name = "nap"
+    viewpoint = Viewpoint.MAINTAINABILITY
+    severity = Severity.WARNING
+    message = "nap"
+
+    def visit_Name(self, node):
+        if node.value == "nap_briefly":
+            time.sleep(0.6)
+        elif node.value == "nap_forever":
+            while True:
+                time.sleep(0.01)
+
+
+def check_with_timeout(source, seconds):
+    settings = load_settings(overrides={"select": ["XNP001"], "file-timeout": seconds}, isolated=True)
+    return [(f.code, f.message) for f in check_source(source, settings=settings, classes=[Nap])]
+
+
+needs_cpu_clock = pytest.mark.skipif(thread_cpu_clock() is None, reason="no per-thread CPU clock here")
+
+
+@needs_cpu_clock
+def test_file_timeout_counts_cpu_time_not_time_spent_waiting():
+    # 0.6 s asleep is past a 0.3 s limit on the wall clock, but uses no CPU: not abandoned
+    assert check_with_timeout("nap_briefly = 1\n", 0.3) == []
+
+
+@needs_cpu_clock
+def test_file_that_waits_forever_is_abandoned_by_the_wall_clock_backstop():
+    started = time.monotonic()
+    found = check_with_timeout("nap_forever = 1\n", 0.3)
+    assert [code for code, _ in found] == ["E901"]
+    assert re.fullmatch(
+        r"checking this file was abandoned after 0\.\d s of CPU time \(\d+\.\d s in all\) \(in rule XNP001 nap\): "
+        r"exclude it, or raise `file-timeout` \(now 0\.3 s\)",
+        found[0][1],
+    ), found[0][1]
+    assert 1.4 < time.monotonic() - started < 10  # 5 × 0.3 s of wall-clock time
+
+
 def test_file_timeout_is_validated(project):
     (project / "pyproject.toml").write_text("[tool.reviewlint]\nfile-timeout = 'soon'\n", encoding="utf-8")
     proc = run_cli("check", ".")
@@ -147,8 +198,6 @@ def test_file_timeout_is_validated(project):
 
 
 def test_folder_with_only_ignored_files_warns(project):
-    import subprocess
-
     subprocess.run(["git", "init", "-q", str(project)], check=True)
     (project / ".gitignore").write_text("generated/\n", encoding="utf-8")
     (project / "generated").mkdir()
@@ -172,3 +221,60 @@ def test_folder_with_only_excluded_files_warns(project):
     assert proc.stderr.strip() == (
         "reviewlint: warning: no Python files found under pkg (1 files or folders excluded by `exclude`/`extend-exclude`)"
     )
+
+
+def test_parenthesized_annotation_target_is_valid_python_not_a_syntax_error():
+    # LibCST 1.9 cannot parse `(x): int` (CPython's test_grammar.py has it): it was E999
+    source = textwrap.dedent(
+        """\
+        import requests
+
+        (pars): bool = True
+
+        class C:
+            ((a.b)): int = requests.get('https://x.org')
+
+        def f():
+            ( no_such_global ): int
+            requests.get('https://x.org')
+        """
+    )
+    findings = check_source(source, select=["REL001"])
+    assert [(f.code, f.line, f.column) for f in findings] == [("REL001", 6, 20), ("REL001", 10, 5)]
+
+
+def test_parenthesized_target_does_not_hide_a_real_syntax_error():
+    findings = check_source("(x): int = 1\ndef f(:\n    pass\n")
+    assert [(f.code, f.line) for f in findings] == [("E999", 2)]
+
+
+WORKER_RSS_SCRIPT = """\
+import resource, sys
+from reviewlint.engine.pool import run_files
+from reviewlint.engine.runner import Engine, FileResult
+
+class Measure(Engine):
+    def check_bytes(self, data, path, display=None):
+        result = FileResult(path, display or path)
+        result.facts["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return result
+
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+results = run_files([(f, f) for f in sys.argv[1:]], Measure([]), jobs=2)
+print(before, max(r.facts["rss"] for r in results))
+"""
+
+
+def test_workers_do_not_inherit_the_bytes_of_every_file(tmp_path):
+    # the parent read all files, then forked the workers: each carried them all in its RSS
+    pytest.importorskip("resource")
+    paths = []
+    for i in range(16):
+        path = tmp_path / f"big{i:02}.py"
+        path.write_bytes(b"#" * (4 * 1024 * 1024))
+        paths.append(str(path))
+    proc = subprocess.run([sys.executable, "-c", WORKER_RSS_SCRIPT, *paths], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    before, worker = map(int, proc.stdout.split())
+    assert worker - before < 32 * 1024, (before, worker)  # KiB; the files hold 64 MiB

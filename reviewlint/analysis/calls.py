@@ -76,7 +76,7 @@ def string_value(expr: cst.BaseExpression | None) -> str | None:
     if isinstance(expr, cst.SimpleString):
         try:
             value = expr.evaluated_value
-        except Exception:  # noqa: BLE001 - escapes LibCST cannot evaluate: no known value
+        except Exception:  # reviewlint: ignore[ERR002] -- escapes LibCST cannot evaluate: no known value
             return None
         return value if isinstance(value, str) else None
     if isinstance(expr, cst.ConcatenatedString):

@@ -1,8 +1,14 @@
 """Limits on checking one file: a time limit (the watchdog) and room for deep nesting.
 
 A linter that never finishes is worse than one that skips a file, so every file is checked
-under a deadline. The watchdog is one daemon thread per process; when a file's deadline
-passes it raises :class:`FileTimeout` in the thread that checks the file (CPython's
+under a deadline. The deadline counts the CPU time of the thread that checks the file, not
+the wall clock: on a loaded machine (CI runners, pre-commit next to a build, more workers
+than cores) a file waits for a CPU as long as it runs, and a wall-clock limit abandoned files
+that only took a few seconds of work. A thread that blocks without using the CPU is still
+stopped once the wall clock passes ``WALL_FACTOR`` times the limit (and where a thread's
+CPU clock cannot be read, the limit is wall time). The watchdog is one daemon thread per
+process; when a file's deadline passes it raises :class:`FileTimeout` in the thread that
+checks the file (CPython's
 ``PyThreadState_SetAsyncExc``: delivered at the next bytecode, so it stops pure-Python loops
 in any rule, in the main thread or a worker process alike). ``FileTimeout`` derives from
 ``BaseException`` so a rule's own ``except Exception`` cannot swallow it.
@@ -28,6 +34,10 @@ T = TypeVar("T")
 #: default time limit for checking one file, in seconds (``file-timeout`` / ``--file-timeout``)
 DEFAULT_FILE_TIMEOUT = 20.0
 
+#: a checking thread that is not using the CPU (blocked) is stopped after this many times the
+#: limit in wall-clock time
+WALL_FACTOR = 5.0
+
 #: stack and recursion limit of the thread that re-checks a deeply nested file
 DEEP_STACK_BYTES = 512 * 1024 * 1024
 DEEP_RECURSION_LIMIT = 200_000
@@ -37,13 +47,35 @@ class FileTimeout(BaseException):
     """Checking one file took longer than its time limit."""
 
 
+def thread_cpu_clock(thread_id: int | None = None) -> int | None:
+    """The CPU-time clock of a thread (default: this one), or None where there is none."""
+    try:
+        clock = time.pthread_getcpuclockid(threading.get_ident() if thread_id is None else thread_id)
+        time.clock_gettime(clock)
+    except (AttributeError, OSError):  # no such call here (Windows, macOS), or no such clock
+        return None
+    return clock
+
+
+def thread_cpu_seconds(clock: int | None) -> float | None:
+    if clock is None:
+        return None
+    try:
+        return time.clock_gettime(clock)
+    except OSError:  # reviewlint: ignore[ERR002] -- the thread has ended: no reading, the wall clock decides
+        return None
+
+
 class _Watchdog:
     """One thread per process that interrupts the thread whose deadline has passed."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._target: int | None = None  # thread id being watched
-        self._deadline = 0.0
+        self._limit = 0.0  # seconds of the watched thread's CPU time (wall time without a CPU clock)
+        self._clock: int | None = None  # the watched thread's CPU clock
+        self._cpu_start = 0.0
+        self._deadline = 0.0  # wall clock: the limit without a CPU clock, else WALL_FACTOR times it
         self._token = 0
         self._fired_token = -1
         self._pid = -1
@@ -63,7 +95,7 @@ class _Watchdog:
                 if self._target is None:
                     cond.wait()
                     continue
-                remaining = self._deadline - time.monotonic()
+                remaining = self._remaining()
                 if remaining > 0:
                     cond.wait(remaining)
                     continue
@@ -71,6 +103,15 @@ class _Watchdog:
                     self._fired_token = self._token
                     _raise_in(self._target, FileTimeout)
                 cond.wait()
+
+    def _remaining(self) -> float:
+        """Seconds to wait before looking again: the watched thread cannot use more CPU time
+        than the wall-clock time that passes, so waiting out its unused budget never overshoots."""
+        wall = self._deadline - time.monotonic()
+        used = thread_cpu_seconds(self._clock)
+        if used is None:
+            return wall
+        return min(self._limit - (used - self._cpu_start), wall)
 
     @contextmanager
     def watch(self, seconds: float | None) -> Iterator[None]:
@@ -83,7 +124,11 @@ class _Watchdog:
             self._token += 1
             token = self._token
             self._target = threading.get_ident()
-            self._deadline = time.monotonic() + seconds
+            self._limit = seconds
+            self._clock = thread_cpu_clock(self._target)
+            self._cpu_start = thread_cpu_seconds(self._clock) or 0.0
+            factor = WALL_FACTOR if self._clock is not None else 1.0
+            self._deadline = time.monotonic() + seconds * factor
             cond.notify()
         try:
             yield
@@ -105,8 +150,10 @@ _WATCHDOG = _Watchdog()
 
 
 def time_limit(seconds: float | None):  # type: ignore[no-untyped-def]
-    """``with time_limit(20): ...`` raises :class:`FileTimeout` in this thread after 20 s
-    (nothing happens for ``None``/0, or where the interpreter cannot interrupt a thread)."""
+    """``with time_limit(20): ...`` raises :class:`FileTimeout` in this thread once it has used
+    20 s of CPU time, or after 20 × ``WALL_FACTOR`` s of wall-clock time (20 s where the thread's
+    CPU time cannot be read); nothing happens for ``None``/0, or where the interpreter cannot
+    interrupt a thread."""
     return _WATCHDOG.watch(seconds)
 
 

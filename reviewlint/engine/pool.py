@@ -113,6 +113,37 @@ def run_files(
     todo: list[tuple[int, str, str, bytes]] = []
     keys: dict[int, str] = {}
     bar = Progress(len(files), progress)
+    jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
+    # Forked workers start before any file is read: a forked worker inherits the parent's
+    # memory, and with the bytes of every file in it each worker's RSS grew with the project.
+    pool = _start_pool(engine, jobs) if jobs > 1 and len(files) >= MIN_FILES_FOR_POOL and _FORK else None
+    try:
+        _read(files, results, todo, keys, cache, relpath, bar)
+        if jobs == 1 or len(todo) < MIN_FILES_FOR_POOL:
+            for index, path, display, data in todo:
+                result = engine.check_bytes(data, path, display)
+                results[index] = result
+                bar.update(result)
+        else:
+            pool = pool or _start_pool(engine, jobs)
+            for index, result in _run_pool(pool, todo, jobs):
+                results[index] = result
+                bar.update(result)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    bar.close()
+    if cache is not None:
+        for index, _, _, _ in todo:
+            result = results[index]
+            if result is not None and index in keys:
+                cache.put(keys[index], result)
+    return [r for r in results if r is not None]
+
+
+def _read(files: Sequence[tuple[str, str]], results: list[FileResult | None], todo: list[tuple[int, str, str, bytes]],
+          keys: dict[int, str], cache: Any, relpath: Callable[[str], str], bar: Progress) -> None:
+    """Each file's bytes into ``todo``, or its result when unreadable or cached."""
     for index, (path, display) in enumerate(files):
         try:
             data = src.read_bytes(path)
@@ -132,37 +163,31 @@ def run_files(
                 continue
         todo.append((index, path, display, data))
 
-    jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
-    if jobs == 1 or len(todo) < MIN_FILES_FOR_POOL:
-        for index, path, display, data in todo:
-            result = engine.check_bytes(data, path, display)
-            results[index] = result
-            bar.update(result)
-    else:
-        for index, result in _run_pool(todo, engine, jobs):
-            results[index] = result
-            bar.update(result)
-    bar.close()
-    if cache is not None:
-        for index, _, _, _ in todo:
-            result = results[index]
-            if result is not None and index in keys:
-                cache.put(keys[index], result)
-    return [r for r in results if r is not None]
+
+def _ready() -> None:
+    """A no-op: submitting it makes the pool start its workers."""
 
 
-def _run_pool(todo: list[tuple[int, str, str, bytes]], engine: Engine, jobs: int):
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods:
+_FORK = "fork" in multiprocessing.get_all_start_methods()
+
+
+def _start_pool(engine: Engine, jobs: int) -> ProcessPoolExecutor:
+    """A process pool whose workers are already running (forked now, with what the parent holds now)."""
+    if _FORK:
         ctx = multiprocessing.get_context("fork")
         initargs: tuple[Any, Any] = (engine, None)
     else:  # pragma: no cover - Windows/macOS default
         ctx = multiprocessing.get_context("spawn")
         initargs = (None, engine.settings)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs)
+    pool.submit(_ready)  # the workers start at the first submission
+    return pool
+
+
+def _run_pool(pool: ProcessPoolExecutor, todo: list[tuple[int, str, str, bytes]], jobs: int):
     # big files first, so one large file does not finish last on its own
     ordered = sorted(todo, key=lambda item: -len(item[3]))
     chunk = max(1, min(16, len(ordered) // (jobs * 8) or 1))
     chunks = [ordered[i : i + chunk] for i in range(0, len(ordered), chunk)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
-        for batch in pool.map(_check_chunk, chunks):
-            yield from batch
+    for batch in pool.map(_check_chunk, chunks):
+        yield from batch
