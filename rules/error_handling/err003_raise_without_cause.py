@@ -1,10 +1,28 @@
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+
 import libcst as cst
 
 from reviewlint.analysis.calls import code_of
-from reviewlint.analysis.handlers import current_handler
-from reviewlint.rule import Fix, Invalid, Rule, Severity, Valid, Viewpoint
+from reviewlint.analysis.handlers import current_handler, handler_logs, handler_type_names
+from reviewlint.engine.context import dotted_name
+from reviewlint.rule import Fix, Invalid, Option, Rule, Severity, Valid, Viewpoint
+
+#: exceptions a framework turns into a response, an exit status or a form error without ever
+#: showing their chain (matched on the class name or the qualified name; `*` globs)
+FRAMEWORK_HANDLED = [
+    # HTTP: FastAPI/Starlette, Django, DRF, werkzeug/Flask, aiohttp, graphene-django
+    "HTTPException", "WebSocketException", "RequestValidationError", "Http404", "PermissionDenied",
+    "SuspiciousOperation", "BadRequest", "NotFound", "Forbidden", "Unauthorized", "MethodNotAllowed", "Conflict",
+    "APIException", "AuthenticationFailed", "NotAuthenticated", "ParseError", "HttpError", "werkzeug.exceptions.*",
+    "aiohttp.web.HTTP*", "aiohttp.web_exceptions.HTTP*",
+    # command-line programs: click/typer and the interpreter itself
+    "Abort", "ClickException", "UsageError", "BadParameter", "Exit", "SystemExit",
+    # validation errors shown as field/form errors (Django, DRF, marshmallow, pydantic, wtforms, CKAN, voluptuous)
+    "ValidationError", "Invalid", "StopValidation", "ValidationFailure",
+]
+_BROAD = frozenset({"Exception", "BaseException"})
 
 
 class RaiseWithoutCause(Rule):
@@ -17,11 +35,21 @@ class RaiseWithoutCause(Rule):
     `from None` that hides the cause on purpose. A `raise` in a function defined inside the
     handler is not judged: it runs later.
 
+    Exceptions a framework consumes without ever showing their chain (HTTP exceptions,
+    click's `Abort`/`ClickException`, `SystemExit`, validation errors such as Django's
+    `ValidationError` or CKAN's `Invalid`; option `framework-handled-exceptions`) are not
+    judged for `from`: nobody sees the chain either way. Instead, when such an exception
+    replaces a broad `except Exception` and nothing in the handler logs the error (above debug
+    level), the rule reports that a bug's traceback is never recorded: the framework answers
+    400/500 or exits quietly, and the `KeyError` that caused it is gone.
+
     ## Why it matters
-    Without `from exc` the traceback reads "During handling of the above exception, another
-    exception occurred", as if the new error were a bug in the handler, and tools that walk
-    `__cause__` (Sentry, structured error reports) lose the original failure: the 500 from
-    the payment API disappears behind a generic `PaymentError`.
+    Python keeps the original exception either way (as `__context__`, which tracebacks and
+    error trackers show), but without `from` the traceback reads "During handling of the above
+    exception, another exception occurred", as if the new error were a bug in the handler. `from
+    exc` states that the new error is the *direct cause*'s translation, and `from None` says the
+    replacement is intentional and drops the noise. Readers of the traceback then know which of
+    the two failures to fix.
 
     ## Example
     ```python
@@ -49,6 +77,12 @@ class RaiseWithoutCause(Rule):
     peer_codes = frozenset({"B904", "W0707", "raise-missing-from", "TRY200"})
     message = "exception raised in `except` without `from`: the original cause is lost"
     fixable = True
+    options = {
+        "framework-handled-exceptions": Option("list[str]", list(FRAMEWORK_HANDLED),
+                                               "exceptions a framework renders without their chain (class names, "
+                                               "qualified names or globs)"),
+        "extend-framework-handled-exceptions": Option("list[str]", [], "more framework-handled exceptions"),
+    }
 
     valid = [
         "try:\n    charge()\nexcept KeyError as exc:\n    raise PaymentError('charge failed') from exc\n",
@@ -61,6 +95,19 @@ class RaiseWithoutCause(Rule):
         # not inside an except block
         "def charge(amount):\n    if amount < 0:\n        raise ValueError('negative amount')\n",
         "try:\n    charge()\nexcept KeyError:\n    pass\nelse:\n    raise PaymentError('x')\n",
+        # framework-handled: the chain is never shown, `from` changes nothing anyone sees
+        "from fastapi import HTTPException\n\ndef read(store, token):\n    try:\n        return store.page(token)\n"
+        "    except store.InvalidToken:\n        raise HTTPException(status_code=403)\n",
+        "import click\n\n@click.command()\ndef show(path):\n    try:\n        click.echo(open(path).read())\n"
+        "    except OSError as e:\n        raise click.ClickException(str(e))\n",
+        "from django.core.exceptions import ValidationError\n\ndef clean(value):\n    try:\n        return int(value)\n"
+        "    except ValueError:\n        raise ValidationError('not a number')\n",
+        "import sys\ntry:\n    main()\nexcept KeyboardInterrupt:\n    raise SystemExit(130)\n",
+        # a broad catch converted after the traceback was logged
+        "import logging\nfrom fastapi import HTTPException\nlog = logging.getLogger(__name__)\n\ndef f():\n    try:\n"
+        "        run()\n    except Exception as e:\n        log.exception(e)\n        raise HTTPException(500, detail=str(e))\n",
+        Valid("try:\n    charge()\nexcept KeyError:\n    raise PaymentError('unknown card')\n",
+              options={"extend-framework-handled-exceptions": ["PaymentError"]}),
     ]
     invalid = [
         Invalid("try:\n    charge()\nexcept KeyError as exc:\n    raise PaymentError('charge failed')\n", line=4,
@@ -72,15 +119,44 @@ class RaiseWithoutCause(Rule):
         # a nested handler without a name: no fix, still a finding
         Invalid("try:\n    charge()\nexcept OSError as exc:\n    try:\n        rollback()\n    except ValueError:\n"
                 "        raise PaymentError('rollback failed')\n", line=7),
+        # a broad catch turned into a quiet 400: a bug in validate_connection is never recorded
+        Invalid("from rest_framework.exceptions import ValidationError\n\ndef validate(storage):\n    try:\n"
+                "        storage.validate_connection()\n    except Exception as exc:\n"
+                "        raise ValidationError(str(exc)) from exc\n", line=7, count=1,
+                message="`except Exception` is converted to `ValidationError(...)`, which the framework handles "
+                "without logging, and nothing here logs it: the traceback of a bug is never recorded"),
+        Invalid("import logging\nfrom fastapi import HTTPException\nlog = logging.getLogger(__name__)\n\ndef f():\n    try:\n"
+                "        run()\n    except Exception as e:\n        log.debug(e)\n        raise HTTPException(400, detail=str(e))\n",
+                line=10, message="logger.exception"),
     ]
 
+    def begin(self) -> None:
+        self._handled = [*self.config["framework-handled-exceptions"], *self.config["extend-framework-handled-exceptions"]]
+
+    def _framework_handled(self, exc: cst.BaseExpression) -> bool:
+        target = exc.func if isinstance(exc, cst.Call) else exc
+        names = {n for n in (self.context.qualname(target), dotted_name(target)) if n}
+        names |= {n.rsplit(".", 1)[-1] for n in names}
+        return any(fnmatchcase(n, pattern) for n in names for pattern in self._handled)
+
     def visit_Raise(self, node: cst.Raise) -> None:
-        if node.exc is None or node.cause is not None:
+        if node.exc is None:
             return
         handler = current_handler(self.context)
         if handler is None or not _inside_handler_body(self.context.ancestors, handler.node):
             return
         if _derived_from(node.exc, handler.name):
+            return
+        if self._framework_handled(node.exc):
+            types = handler_type_names(self.context, handler.node)
+            if not any(t.rsplit(".", 1)[-1] in _BROAD for t in types) or handler_logs(self.context, handler)["logged"]:
+                return
+            self.report(node, f"`except {'/'.join(t.rsplit('.', 1)[-1] for t in types)}` is converted to "
+                              f"`{_short(node.exc)}`, which the framework handles without logging, and nothing here "
+                              "logs it: the traceback of a bug is never recorded; log it (logger.exception) or catch "
+                              "the specific errors", severity=Severity.WARNING)
+            return
+        if node.cause is not None:
             return
         fix = None
         if handler.name is not None:
