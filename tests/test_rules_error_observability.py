@@ -219,7 +219,7 @@ def test_obs003_fix_error_becomes_exception():
     logger = logging.getLogger(__name__)
     try:
         charge()
-    except OSError as exc:
+    except Exception as exc:
         logger.error("charge failed: %s", exc)
     """
     [finding] = _check(src, ["OBS003"])

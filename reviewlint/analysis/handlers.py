@@ -138,17 +138,33 @@ _TOOL_COMMENT_PREFIXES = ("noqa", "pragma", "type:", "reviewlint", "pylint", "no
 
 
 def _explains(comment: cst.Comment | None) -> bool:
+    """A comment that says something (``# noqa: BLE001 # the decorator exists to swallow`` does:
+    its second part is prose)."""
     if comment is None:
         return False
-    text = comment.value.lstrip("#").strip().lower()
-    return bool(text) and not text.startswith(_TOOL_COMMENT_PREFIXES)
+    for part in comment.value.split("#"):
+        text = part.strip().lower()
+        if text and not text.startswith(_TOOL_COMMENT_PREFIXES):
+            return True
+    return False
 
 
-def explained_by_comment(handler: cst.ExceptHandler) -> bool:
+def explained_by_comment(handler: cst.ExceptHandler, try_node: cst.CSTNode | None = None) -> bool:
     """The handler carries a comment saying why (``except KeyError:  # optional``, a comment
-    line in its body or just above the ``except``): a documented decision, not an accident."""
+    line in its body or just above the ``except``), or the ``try`` it belongs to does (a comment
+    just above the ``try`` or on its line: ``# best-effort analytics: must never break user
+    code``): a documented decision, not an accident."""
     if any(_explains(line.comment) for line in handler.leading_lines):
         return True  # a comment just above the ``except`` line
+    if isinstance(try_node, (cst.Try, cst.TryStar)):
+        for line in reversed(try_node.leading_lines):  # the comment block right above the ``try``
+            if line.comment is None:
+                break
+            if _explains(line.comment):
+                return True
+        body = try_node.body
+        if isinstance(body, cst.IndentedBlock) and _explains(body.header.comment):
+            return True
     body = handler.body
     if isinstance(body, cst.SimpleStatementSuite):
         return _explains(body.trailing_whitespace.comment)
@@ -171,7 +187,7 @@ def explained_by_comment(handler: cst.ExceptHandler) -> bool:
 CLEANUP_METHODS: frozenset[str] = frozenset({
     "close", "aclose", "unlink", "remove", "rmdir", "rmtree", "removedirs", "kill", "terminate", "shutdown",
     "cleanup", "release", "disconnect", "flush", "cancel", "stop", "join", "wait", "unregister", "delete",
-    "setsockopt", "chmod", "chown", "utime",
+    "setsockopt", "chmod", "chown", "utime", "killpg",
 })
 
 
@@ -189,7 +205,8 @@ def is_best_effort_cleanup(try_node: cst.Try) -> bool:
     if isinstance(value, cst.Call):
         func = value.func
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-        return name in CLEANUP_METHODS
+        # ``hard_kill``, ``graceful_shutdown``, ``force_close``: the last word decides
+        return name in CLEANUP_METHODS or name.rsplit("_", 1)[-1] in CLEANUP_METHODS
     return False
 
 

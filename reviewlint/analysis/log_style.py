@@ -25,6 +25,9 @@ EAGER = "eager"
 
 #: below this many value-carrying log calls in the project, no convention is claimed
 MIN_CALLS = 4
+#: with this many value-carrying log calls in the checked files, their convention is the
+#: project's; below it, the project's other files are scanned too
+ENOUGH_CALLS = 20
 #: share of value-carrying calls that must be lazy for lazy/structured logging to be the convention
 LAZY_SHARE = 0.75
 

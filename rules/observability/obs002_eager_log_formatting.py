@@ -168,8 +168,9 @@ class EagerLogFormatting(Rule):
         if not mine:
             return
         counts = style.LogStyle.of(project.given_facts(style.FACTS_KEY))
-        if self.config["convention"] == "auto" and counts.total < 200:
-            # a few files were given: the rest of the project shows the convention too
+        if self.config["convention"] == "auto" and counts.total < style.ENOUGH_CALLS:
+            # a few files were given (pre-commit, an editor): the rest of the project shows the
+            # convention too (a text scan, no parse: a subset run stays cheap)
             counts = style.LogStyle.of([*project.given_facts(style.FACTS_KEY),
                                         *project.other_text_facts(style.FACTS_KEY, style.count_text, limit=2000)])
         convention = counts.convention() if self.config["convention"] == "auto" else \
