@@ -144,7 +144,7 @@ def count_text(text: str) -> dict[str, int] | None:
     """An estimate of the facts :func:`note_log_call` records, from the text alone (for the
     project's files that were not given: a scan, not a parse). Recognises
     ``<name with log>.<level>("...", ...)`` calls and how their values are passed."""
-    if "log" not in text.lower():
+    if "log" not in text and "LOG" not in text and "Log" not in text:
         return None
     counts = {LAZY: 0, EAGER: 0}
     for match in _TEXT_CALL.finditer(text):

@@ -172,7 +172,7 @@ class EagerLogFormatting(Rule):
             # a few files were given (pre-commit, an editor): the rest of the project shows the
             # convention too (a text scan, no parse: a subset run stays cheap)
             counts = style.LogStyle.of([*project.given_facts(style.FACTS_KEY),
-                                        *project.other_text_facts(style.FACTS_KEY, style.count_text, limit=2000)])
+                                        *project.other_text_facts(style.FACTS_KEY, style.count_text, limit=500)])
         convention = counts.convention() if self.config["convention"] == "auto" else \
             (style.LAZY if self.config["convention"] == "lazy" else style.EAGER)
         if self.config["convention"] != "auto":
