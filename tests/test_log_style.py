@@ -112,8 +112,10 @@ def test_house_style_interpolation_reports_only_hot_debug_lines(tmp_path, monkey
         "    logger.error(f'failed {items[1]}')\n"
         "    for item in items:\n"
         "        logger.debug(f'item {item}')\n"
+        "        logger.debug(f'item {item.to_dict()}')\n"
     )
     monkeypatch.chdir(tmp_path)
     found = _obs002(check_paths(["app.py"], load_settings(overrides={"select": ["OBS002"]}, cwd=str(tmp_path))))
-    assert [(name, line) for name, line, _ in found] == [("app.py", 8)]
+    assert [(name, line) for name, line, _ in found] == [("app.py", 9)]
+    assert "that calls item.to_dict()" in found[0][2]
     assert "formats log values into the message in 100%" in found[0][2]

@@ -54,6 +54,37 @@ def eager_kind(message: cst.BaseExpression) -> str | None:
     return None
 
 
+#: calls too cheap to matter in a debug message
+_CHEAP_CALLS = frozenset({"len", "type", "id", "int", "float", "bool", "round", "abs", "isinstance", "min", "max",
+                          "getattr", "hasattr", "time", "monotonic", "perf_counter", "get", "upper", "lower", "strip"})
+
+
+def costly_call(message: cst.BaseExpression) -> str | None:
+    """The name of a call the message's values make (``json.dumps`` in ``f"{json.dumps(p)}"``),
+    None when they are names, attributes and cheap builtins: what an eager message costs."""
+    stack: list[cst.CSTNode] = [message]
+    budget = 60
+    while stack and budget:
+        budget -= 1
+        node = stack.pop()
+        if isinstance(node, cst.Call):
+            func = node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+            is_format = name == "format" and _is_string(func.value) if isinstance(func, cst.Attribute) else False
+            if name and name not in _CHEAP_CALLS and not is_format:
+                from reviewlint.analysis.calls import code_of
+
+                return " ".join(code_of(func).split())[:40]
+            stack.extend(a.value for a in node.args)
+            if isinstance(func, cst.Attribute) and not is_format:
+                stack.append(func.value)
+        elif isinstance(node, (cst.FormattedString, cst.ConcatenatedString, cst.BinaryOperation, cst.Attribute,
+                               cst.Subscript, cst.FormattedStringExpression, cst.Tuple, cst.Element, cst.Dict,
+                               cst.DictElement, cst.Index, cst.SubscriptElement, cst.IfExp)):
+            stack.extend(node.children)
+    return None
+
+
 def style_of(call: LogCall) -> str | None:
     """LAZY when the call passes values apart from its message, EAGER when it bakes them into the
     message, None when it carries no values (a constant message)."""

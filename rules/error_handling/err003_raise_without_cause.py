@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import re
 from fnmatch import fnmatchcase
 
 import libcst as cst
 
 from reviewlint.analysis.calls import code_of
-from reviewlint.analysis.handlers import current_handler, handler_logs, handler_type_names
+from reviewlint.analysis.handlers import (
+    body_statements,
+    current_handler,
+    explained_by_comment,
+    handler_logs,
+    handler_type_names,
+    nested_small_statements,
+)
 from reviewlint.engine.context import dotted_name
 from reviewlint.rule import Fix, Invalid, Option, Rule, Severity, Valid, Viewpoint
 
@@ -18,11 +26,19 @@ FRAMEWORK_HANDLED = [
     "APIException", "AuthenticationFailed", "NotAuthenticated", "ParseError", "HttpError", "werkzeug.exceptions.*",
     "aiohttp.web.HTTP*", "aiohttp.web_exceptions.HTTP*",
     # command-line programs: click/typer and the interpreter itself
-    "Abort", "ClickException", "UsageError", "BadParameter", "Exit", "SystemExit",
+    "Abort", "ClickException", "UsageError", "BadParameter", "Exit", "SystemExit", "CommandError",
     # validation errors shown as field/form errors (Django, DRF, marshmallow, pydantic, wtforms, CKAN, voluptuous)
     "ValidationError", "Invalid", "StopValidation", "ValidationFailure",
+    # CKAN's action API answers these with 404/403
+    "ObjectNotFound", "NotAuthorized",
 ]
 _BROAD = frozenset({"Exception", "BaseException"})
+#: the operator of a command-line program sees these: not a lost server-side traceback
+_SHOWN_TO_OPERATOR = frozenset({"Abort", "ClickException", "UsageError", "BadParameter", "Exit", "SystemExit",
+                                "CommandError"})
+#: calls whose failure is a verdict on their input (validators, parsers, conversions)
+_VALIDATING = re.compile(r"^_*(validate|valid|check|verify|parse|clean|convert|coerce|decode|loads|load_json|"
+                         r"from_|to_|int|float|Decimal|fromisoformat|strptime|literal_eval|b64decode|UUID)", re.IGNORECASE)
 
 
 class RaiseWithoutCause(Rule):
@@ -106,6 +122,14 @@ class RaiseWithoutCause(Rule):
         # a broad catch converted after the traceback was logged
         "import logging\nfrom fastapi import HTTPException\nlog = logging.getLogger(__name__)\n\ndef f():\n    try:\n"
         "        run()\n    except Exception as e:\n        log.exception(e)\n        raise HTTPException(500, detail=str(e))\n",
+        # a validator's verdict, or a conversion: the failure is about the input
+        "from fastapi import HTTPException\n\ndef change(pw):\n    try:\n        validate_password(pw)\n"
+        "    except Exception as e:\n        raise HTTPException(400, detail=str(e))\n",
+        "import voluptuous as vol\n\ndef timeout(value):\n    try:\n        return float(value)\n"
+        "    except Exception as err:\n        raise vol.Invalid(f'bad timeout: {err}') from err\n",
+        # a command-line program shows the message to the operator
+        "import click\n\ndef load(tree):\n    try:\n        return tree.build_defs()\n    except Exception as e:\n"
+        "        raise click.ClickException(f'Unable to load definitions: {e}') from e\n",
         Valid("try:\n    charge()\nexcept KeyError:\n    raise PaymentError('unknown card')\n",
               options={"extend-framework-handled-exceptions": ["PaymentError"]}),
     ]
@@ -139,6 +163,32 @@ class RaiseWithoutCause(Rule):
         names |= {n.rsplit(".", 1)[-1] for n in names}
         return any(fnmatchcase(n, pattern) for n in names for pattern in self._handled)
 
+    def _try_of(self, handler: cst.ExceptHandler) -> cst.Try | None:
+        ancestors = self.context.ancestors
+        for i, node in enumerate(ancestors):
+            if node is handler and i > 0 and isinstance(ancestors[i - 1], cst.Try):
+                return ancestors[i - 1]
+        return None
+
+    def _validates(self, try_node: cst.Try) -> bool:
+        """Every call the ``try`` body makes at statement level validates, parses or converts
+        (``validate_password(pw)``, ``float(value)``, ``json.loads(raw)``)."""
+        calls = 0
+        for stmt in nested_small_statements(try_node.body):
+            value = getattr(stmt, "value", None)
+            while isinstance(value, cst.Await):
+                value = value.expression
+            if isinstance(stmt, (cst.Return, cst.Expr, cst.Assign, cst.AnnAssign)) and isinstance(value, cst.Call):
+                func = value.func
+                name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+                if not _VALIDATING.match(name) or not value.args:
+                    return False  # (``storage.validate_connection()`` checks a dependency, not an input)
+                calls += 1
+            elif isinstance(stmt, (cst.Return, cst.Expr, cst.Assign, cst.AnnAssign)) and value is not None and any(
+                    isinstance(n, cst.Call) for n in _calls_in(value)):
+                return False
+        return calls > 0 and len(body_statements(try_node.body)) <= 3
+
     def visit_Raise(self, node: cst.Raise) -> None:
         if node.exc is None:
             return
@@ -151,6 +201,14 @@ class RaiseWithoutCause(Rule):
             types = handler_type_names(self.context, handler.node)
             if not any(t.rsplit(".", 1)[-1] in _BROAD for t in types) or handler_logs(self.context, handler)["logged"]:
                 return
+            target = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
+            if (dotted_name(target) or "").rsplit(".", 1)[-1] in _SHOWN_TO_OPERATOR:
+                return  # a command-line program shows the message to whoever ran it
+            try_node = self._try_of(handler.node)
+            if explained_by_comment(handler.node, try_node):
+                return  # a documented decision
+            if try_node is not None and self._validates(try_node):
+                return  # the try body judges its input: its failure is the answer, not a bug
             self.report(node, f"`except {'/'.join(t.rsplit('.', 1)[-1] for t in types)}` is converted to "
                               f"`{_short(node.exc)}`, which the framework handles without logging, and nothing here "
                               "logs it: the traceback of a bug is never recorded; log it (logger.exception) or catch "
@@ -167,6 +225,19 @@ class RaiseWithoutCause(Rule):
             advice = "bind the caught exception (`except ... as exc`) and add `from exc`, or `from None` to hide it on purpose"
         self.report(node, f"`raise {_short(node.exc)}` inside `except` without `from`: the original error "
                           f"is reported as a failure of the handler; {advice}", fix=fix)
+
+
+def _calls_in(expr: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    stack = [expr]
+    budget = 40
+    while stack and budget:
+        budget -= 1
+        node = stack.pop()
+        if isinstance(node, cst.Call):
+            out.append(node)
+        stack.extend(node.children)
+    return out
 
 
 def _inside_handler_body(ancestors: list[cst.CSTNode], handler: cst.ExceptHandler) -> bool:

@@ -28,8 +28,9 @@ class EagerLogFormatting(Rule):
     files that were not checked are scanned too): where most of them (75%) pass the values
     apart from the message (`%s` arguments, `extra=`, structlog or loguru keywords), every
     interpolated message is reported as a deviation. Where interpolated messages are the house
-    style, or the styles are mixed, only debug-level calls inside a loop are reported (formatted
-    on every iteration even when debug logging is off). The message says which convention was
+    style, or the styles are mixed, only debug-level calls inside a loop whose values call
+    something (`{json.dumps(payload)}`, `{item.to_dict()}`) are reported: they are computed on
+    every iteration even when debug logging is off. The message says which convention was
     detected. Option `convention = "lazy"` reports every interpolated message whatever the
     project does; `"eager"` only the hot-path debug calls.
 
@@ -119,9 +120,9 @@ class EagerLogFormatting(Rule):
         # interpolation is the house style: only a debug line on a hot path is reported, and says why
         Invalid("from loguru import logger\nlogger.info(f'start {a}')\nlogger.info(f'stop {b}')\n"
                 "logger.warning(f'slow {c}')\n\ndef sync(items):\n    for item in items:\n"
-                "        logger.debug(f'syncing {item}')\n", line=8, count=1,
-                message="debug message built with an f-string inside a loop: it is formatted on every iteration "
-                "even when debug logging is off; this project formats log values into the message in 100%"),
+                "        logger.debug(f'syncing {item}')\n        logger.debug(f'payload {json.dumps(item)}')\n", line=9, count=1,
+                message="debug message built with an f-string inside a loop that calls json.dumps(): it is built on "
+                "every iteration even when debug logging is off; this project formats log values into the message in 100%"),
     ]
 
     def begin(self) -> None:
@@ -148,13 +149,18 @@ class EagerLogFormatting(Rule):
             what = f"log message built with {kind}: its values are not available as structured fields and " \
                    "aggregators cannot group it by its template"
         elif low and hot:
-            what = f"{level or 'variable-level'} message built with {kind} inside a loop: it is formatted on every " \
-                   f"iteration even when {level or 'that level'} logging is off"
+            costly = style.costly_call(call.message)
+            what = f"{level or 'variable-level'} message built with {kind} inside a loop" + (
+                f" that calls {costly}()" if costly else "") + \
+                f": it is built on every iteration even when {level or 'that level'} logging is off"
         else:
+            costly = None
             what = f"log message built with {kind}, formatted even when {(level or 'its level').upper()} is disabled " \
                    "and its values are lost as fields"
+        if level in style.HIGH_LEVELS:
+            costly = None
         message = f"{what}; {{convention}}: {advice}"
-        self._candidates[message] = [low, hot]
+        self._candidates[message] = [low, hot, bool(costly)]
         fix = self._fix(call) if kind == "an f-string" and call.kind not in (STRUCTLOG, LOGURU) else None
         self.report(node, message, fix=fix)
 
@@ -179,7 +185,7 @@ class EagerLogFormatting(Rule):
             detected = "the configured convention is " + (
                 "to pass log values as arguments" if convention == style.LAZY else "interpolated messages")
         elif convention is None and counts.total >= style.MIN_CALLS:
-            detected = f"this project mixes both styles ({counts.describe()})"
+            detected = f"this project mixes both styles (it {counts.describe()})"
         elif convention is None:
             detected = "this project has too few log calls with values to show a convention"
         else:
@@ -188,11 +194,12 @@ class EagerLogFormatting(Rule):
             candidates = result.facts[style.FACTS_KEY]["obs002"]
 
             def decide(message: str) -> str | None:
-                low, hot = candidates.get(message, (False, False))
-                if convention != style.LAZY and not (low and hot):
+                low, hot, costly = (list(candidates.get(message, ())) + [False, False, False])[:3]
+                if convention != style.LAZY and not (low and hot and costly):
                     return None
                 if convention != style.LAZY:
-                    return message.replace("{convention}", detected + " (only debug calls in loops are reported)")
+                    return message.replace("{convention}", detected + "; only debug calls in loops that compute "
+                                           "their values are reported")
                 return message.replace("{convention}", detected)
 
             kept = []

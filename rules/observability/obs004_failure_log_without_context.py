@@ -6,9 +6,9 @@ import libcst as cst
 
 from reviewlint.analysis.calls import code_of, has_star_args, has_star_kwargs, keyword
 from reviewlint.analysis.entry_points import entry_point_reason
-from reviewlint.analysis.handlers import current_handler, handler_logs, handler_type_names
+from reviewlint.analysis.handlers import current_handler, handler_logs, handler_type_names, nested_small_statements
 from reviewlint.analysis.logging_calls import STRUCTLOG, log_call
-from reviewlint.engine.context import FileContext, Handler
+from reviewlint.engine.context import DEF, IMPORT, FileContext, Handler
 from reviewlint.knowledge import logs
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
@@ -20,7 +20,7 @@ _IDENTIFIER = re.compile(
     re.IGNORECASE,
 )
 #: never suggest logging these
-_SECRET = re.compile(r"password|passwd|passphrase|secret|token|credential|api_?key|session_data|cookie|auth|"
+_SECRET = re.compile(r"password|passwd|passphrase|secret|token|credential|api_?key|session_data|cookie|(^|_)auth(_|$)|authoriz|"
                      r"private|signature|(^|_)(pin|otp|form|form_data|user_input|input|payload|body)(_|$)", re.IGNORECASE)
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 #: keywords that add no identifiers
@@ -41,8 +41,9 @@ class FailureLogWithoutContext(Rule):
     the exception itself). All log calls of a handler are judged together: one that carries
     values is the context. Not flagged: handlers of `ImportError`/`ModuleNotFoundError` (the
     message is about the environment); command-line entry points (click/typer commands,
-    `main`, scripts: the operator just typed the identifiers); `LoggerAdapter`s, which add
-    their context to every message.
+    `main`, scripts) and interactive steps that log the traceback and hand an error code back
+    to the form (`errors["base"] = "unknown"`): the operator just typed the identifiers;
+    `LoggerAdapter`s, which add their context to every message.
 
     ## Why it matters
     "Failed to sync" appears 4,000 times in the logs: for which user, which order, which URL?
@@ -114,6 +115,11 @@ class FailureLogWithoutContext(Rule):
         "import logging\nlogger = logging.getLogger(__name__)\n\nclass Flow:\n    async def step_user(self, user_input):\n"
         "        try:\n            await validate(user_input)\n        except Exception:\n"
         "            logger.exception('Unexpected exception')\n",
+        # an interactive step: the traceback is logged and the form shows the error to whoever typed the host
+        "import logging\nlogger = logging.getLogger(__name__)\n\nclass Flow:\n    async def step_user(self, data):\n"
+        "        errors = {}\n        host = data['host']\n        try:\n            await connect(host)\n"
+        "        except Exception:\n            logger.exception('Unexpected exception')\n            errors['base'] = 'unknown'\n"
+        "        return errors\n",
         # a command-line program: the operator just typed the path
         "import logging, sys\nimport click\nlogger = logging.getLogger(__name__)\n\n@click.command()\n"
         "@click.option('--path')\ndef import_dashboards(path):\n    try:\n        run_import(open(path).read())\n"
@@ -159,6 +165,8 @@ class FailureLogWithoutContext(Rule):
             return  # another log call of the handler carries the values
         if entry_point_reason(self.context) is not None:
             return  # a command-line program: the operator just typed the identifiers
+        if (func.attr.value == "exception" or keyword(node, "exc_info") is not None) and _answers_user(handler.node):
+            return  # an interactive step: the failure goes back to whoever just entered the values
         method = func.attr.value
         candidates = self._identifiers(handler)
         carries_exception = method == "exception" or keyword(node, "exc_info") is not None
@@ -188,11 +196,43 @@ class FailureLogWithoutContext(Rule):
             if names and names[0] in ("self", "cls") and self.context.method_class is not None:
                 names = names[1:]
         named = [n for n in [*names, *sorted(used - set(names))] if n in used and _IDENTIFIER.search(n)]
+        scope = self.context.scopes[-1] if self.context.scopes else None
+        local = scope.names if scope is not None and scope.kind == "function" else {}
         out: list[str] = []
         for n in [*loop_vars, *named]:
-            if n not in out and not _SECRET.search(n) and n not in ("self", "cls", "_"):
-                out.append(n)
+            if n in out or _SECRET.search(n) or n in ("self", "cls", "_") or n.isupper():
+                continue  # (constants such as CONF_HOST are keys, not values)
+            binding = local.get(n)
+            if binding is None and n not in names and n not in loop_vars:
+                continue  # a module-level name or an import: not what failed
+            if binding is not None and binding.kind in (IMPORT, DEF):
+                continue
+            out.append(n)
         return out
+
+
+_ERROR_CODE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _answers_user(handler: cst.ExceptHandler) -> bool:
+    """The handler hands an error code back to the user of a form or flow
+    (``errors["base"] = "unknown"``, ``return {"base": "cannot_connect"}``,
+    ``return self.async_abort(reason="unknown")``)."""
+    def code(expr: cst.BaseExpression | None) -> bool:
+        return isinstance(expr, cst.SimpleString) and bool(_ERROR_CODE.fullmatch(expr.value[1:-1]))
+
+    for stmt in nested_small_statements(handler.body):
+        if isinstance(stmt, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in stmt.targets) and code(stmt.value):
+            return True
+        value = stmt.value if isinstance(stmt, cst.Return) else None
+        if isinstance(value, cst.Tuple) and value.elements:
+            value = value.elements[0].value
+        if isinstance(value, cst.Dict) and any(isinstance(e, cst.DictElement) and code(e.value) for e in value.elements):
+            return True
+        if isinstance(value, cst.Call) and any(a.keyword is not None and a.keyword.value in ("reason", "error", "errors")
+                                               and code(a.value) for a in value.args):
+            return True
+    return False
 
 
 def _try_body_names(ctx: FileContext, handler: Handler) -> set[str]:
