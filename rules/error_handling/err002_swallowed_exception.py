@@ -190,6 +190,9 @@ class SwallowedException(Rule):
         Invalid("try:\n    send()\nexcept OSError:  # noqa: E501\n    pass\n", line=3),
         # an ImportError from something that is not an import is a real failure
         Invalid("try:\n    run_plugin()\nexcept ImportError:\n    pass\n", line=3, options={"all-exception-types": True}),
+        # a comment above the `try` that describes the code does not explain the swallow
+        Invalid("def items(client, name):\n    # Query the items of the collection\n    try:\n        col = client.get(name)\n"
+                "        return col.items() if col else None\n    except Exception:\n        return None\n", line=6),
         # a lookup/parser with a default written as `except Exception`: narrow it, no need to log
         Invalid("from datetime import datetime\n\ndef parse_ms(text):\n    try:\n        return int(datetime.fromisoformat(text).timestamp() * 1000)\n"
                 "    except Exception:\n        return 0\n", line=6, message="narrow it"),
@@ -325,7 +328,7 @@ def _returns_attempt(try_node: cst.Try) -> bool:
     if not stmts or not isinstance(stmts[-1], cst.SimpleStatementLine):
         return False
     last = stmts[-1].body[-1] if stmts[-1].body else None
-    return isinstance(last, cst.Return) and last.value is not None
+    return isinstance(last, cst.Return) and last.value is not None and not _is_constant(last.value)
 
 
 def _is_error_value(text: str) -> bool:
