@@ -28,7 +28,8 @@ _NO_TRACEBACK_NEEDED = frozenset({"ImportError", "ModuleNotFoundError", "Timeout
 _BROAD = frozenset({"Exception", "BaseException"})
 #: messages that declare the failure expected or harmless
 _EXPECTED = re.compile(r"\bexpected\b|\bignor|\bmay fail\b|\bmight fail\b|\bsafe to\b|\bharmless\b|non-?fatal|"
-                       r"non-?critical|best[- ]effort|\bskipping\b|\bwill retry\b|\bretrying\b", re.IGNORECASE)
+                       r"non-?critical|best[- ]effort|\bskipping\b|\bwill retry\b|\bretrying\b|\btreating (it )?as\b|"
+                       r"fall(ing)? ?back|\bretaining\b|\busing (the )?default", re.IGNORECASE)
 
 
 class ExceptionLoggedWithoutTraceback(Rule):
@@ -45,10 +46,11 @@ class ExceptionLoggedWithoutTraceback(Rule):
     log call records the traceback (`logger.exception(ex)` after a warning); calls followed by
     a `raise` on every path (the traceback travels with the exception; a handler that raises
     only on the last retry is still flagged for the earlier attempts); handlers of specific
-    exception types (not `Exception`) whose message includes the exception (`OSError`,
-    `ConnectionError`, a library's `ApiError`: the text is the whole story); messages that say
-    the failure is expected or ignored ("expected if the run already ended", "ignoring",
-    "retrying"); handlers in a `while` loop that sleeps or waits on every pass (a traceback per
+    exception types (`OSError`, `ConnectionError`, a library's `ApiError` caught by its type:
+    the type and the message are the whole story; the rule is about broad `except Exception`
+    handlers, where only the traceback tells which bug it was); messages that say the failure
+    is expected, ignored or handled by a fallback ("expected if the run already ended",
+    "ignoring", "retrying", "treating it as", "falling back"); handlers in a `while` loop that sleeps or waits on every pass (a traceback per
     tick floods the log); handlers that only catch expected
     lookup/conversion/validation outcomes (`ValueError`, `KeyError`, `JSONDecodeError`,
     Django's `ValidationError`, `SuspiciousOperation` ..., the set ERR002 also accepts),
@@ -117,6 +119,9 @@ class ExceptionLoggedWithoutTraceback(Rule):
         # a specific error whose text is in the message
         "import logging\nlogger = logging.getLogger(__name__)\n\ndef ns(config):\n    try:\n        return config.active()['ns']\n"
         "    except (OSError, ConfigError) as e:\n        logger.warning('Could not read kubeconfig: %s', e)\n",
+        # a specific library error: the type says what failed
+        "import logging, requests\nlogger = logging.getLogger(__name__)\n\ndef update(url):\n    try:\n        requests.get(url, timeout=5)\n"
+        "    except requests.ConnectionError:\n        logger.warning('No route to device %s', url)\n",
         # declared expected
         "import logging\nlogger = logging.getLogger(__name__)\n\ndef publish(client, metrics):\n    try:\n        client.log_batch(metrics)\n"
         "    except Exception as e:\n        logger.warning('Failed to log metrics: %s; expected if the run already ended', e)\n",
@@ -132,10 +137,10 @@ class ExceptionLoggedWithoutTraceback(Rule):
         Invalid("import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept Exception as exc:\n"
                 "    logger.error('charge failed: %s', exc)\n", line=6, message="logger.exception", count=1),
         Invalid("import logging\nlog = logging.getLogger('billing')\n\ndef f(order):\n    try:\n        charge(order)\n"
-                "    except OSError:\n        log.warning('charge for %s failed', order.id)\n", line=8, message="exc_info=True"),
+                "    except Exception:\n        log.warning('charge for %s failed', order.id)\n", line=8, message="exc_info=True"),
         Invalid("import logging\n\nclass Billing:\n    def f(self):\n        try:\n            charge()\n        except Exception as e:\n"
                 "            self.logger.error('charge failed: %s', e)\n", line=8),
-        Invalid("import structlog\nlog = structlog.get_logger()\ntry:\n    charge()\nexcept OSError:\n"
+        Invalid("import structlog\nlog = structlog.get_logger()\ntry:\n    charge()\nexcept (OSError, Exception):\n"
                 "    log.error('charge_failed', order_id=oid)\n", line=6),
         Invalid("from loguru import logger\ntry:\n    charge()\nexcept Exception as e:\n    logger.error('charge failed: {}', e)\n", line=5),
         # raised only on the last attempt: the earlier failures are logged without the error
@@ -163,9 +168,8 @@ class ExceptionLoggedWithoutTraceback(Rule):
             return  # the traceback travels with the exception, or another call logs it
         types = handler_type_names(self.context, handler.node)
         broad = not types or any(t.rsplit(".", 1)[-1] in _BROAD for t in types)
-        if not broad and handler.name is not None and any(handler.name in self.context.names_in(a.value)
-                                                          for a in node.args):
-            return  # a specific error whose text is in the message: the whole story
+        if not broad:
+            return  # a specific error type (OSError, a library's ApiError) tells what failed: the whole story
         if call.message is not None and any(_EXPECTED.search(p) for p in _texts(call.message)):
             return  # the message declares the failure expected or ignored
         if in_polling_loop(self.context):
