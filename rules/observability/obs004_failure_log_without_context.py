@@ -6,7 +6,13 @@ import libcst as cst
 
 from reviewlint.analysis.calls import code_of, has_star_args, has_star_kwargs, keyword
 from reviewlint.analysis.entry_points import entry_point_reason
-from reviewlint.analysis.handlers import current_handler, handler_logs, handler_type_names, nested_small_statements
+from reviewlint.analysis.handlers import (
+    current_handler,
+    handler_logs,
+    handler_type_names,
+    nested_small_statements,
+    raises_after,
+)
 from reviewlint.analysis.logging_calls import STRUCTLOG, log_call
 from reviewlint.engine.context import DEF, IMPORT, FileContext, Handler
 from reviewlint.knowledge import logs
@@ -171,7 +177,7 @@ class FailureLogWithoutContext(Rule):
         candidates = self._identifiers(handler)
         carries_exception = method == "exception" or keyword(node, "exc_info") is not None
         if not candidates and handler.name is not None and not carries_exception and not (
-                logged["traceback"] or logged["error"]):
+                logged["traceback"] or logged["error"] or raises_after(self.context, handler)):
             candidates = [handler.name]
         if not candidates:
             return
@@ -225,8 +231,8 @@ def _answers_user(handler: cst.ExceptHandler) -> bool:
         if isinstance(stmt, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in stmt.targets) and code(stmt.value):
             return True
         value = stmt.value if isinstance(stmt, cst.Return) else None
-        if isinstance(value, cst.Tuple) and value.elements:
-            value = value.elements[0].value
+        if isinstance(value, cst.Tuple) and any(code(e.value) for e in value.elements):
+            return True  # ``return None, "unknown"``
         if isinstance(value, cst.Dict) and any(isinstance(e, cst.DictElement) and code(e.value) for e in value.elements):
             return True
         if isinstance(value, cst.Call) and any(a.keyword is not None and a.keyword.value in ("reason", "error", "errors")
@@ -245,7 +251,13 @@ def _try_body_names(ctx: FileContext, handler: Handler) -> set[str]:
     for i, node in enumerate(ancestors):
         if node is handler.node and i > 0 and isinstance(ancestors[i - 1], (cst.Try, cst.TryStar)):
             for stmt in ancestors[i - 1].body.body if isinstance(ancestors[i - 1].body, cst.IndentedBlock) else []:
-                names |= ctx.names_in(stmt)
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:  # what the statement reads, not the names it assigns
+                        value = getattr(small, "value", None)
+                        names |= ctx.names_in(value if isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign))
+                                              else small)
+                else:
+                    names |= ctx.names_in(stmt)
             break
     ctx.memo[key] = names
     return names
