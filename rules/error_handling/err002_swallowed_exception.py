@@ -44,6 +44,9 @@ _PREDICATE_PREFIXES = ("is_", "has_", "can_", "should_", "supports_", "allows_",
 _PREDICATE_WORDS = ("reachable", "available", "exists", "valid", "supported", "enabled", "alive", "healthy", "ready")
 #: function names that promise to swallow (``parse_date_safe``, ``try_load``, ``get_or_none``)
 _SWALLOWING_NAME = re.compile(r"(^_*(safe|try|maybe)_)|(_(safe|silently|quietly|or_none|or_default)$)")
+#: docstrings that promise the function never fails
+_SAFE_DOC = re.compile(r"^\s*(safely|best[- ]effort)\b|\bnever (raises|fails)\b|\b(returns?|or) None (on|if) (any )?"
+                       r"(error|failure|exception)", re.IGNORECASE)
 _IMPORT_CALLS = frozenset({"importlib.import_module", "builtins.__import__", "django.utils.module_loading.import_string"})
 
 
@@ -66,7 +69,8 @@ class SwallowedException(Rule):
     (`PackageNotFoundError`, SQLAlchemy's `NoSuchModuleError`); a probe/fallback chain (`try:
     return new_api()` then another attempt at the same result); best-effort calls (analytics,
     telemetry, metrics) and handlers explained by a comment (on the `except` line, in the
-    handler or right above the `try`); cleanup races (`close()`, `unlink()`, `hard_kill()`);
+    handler, or right above the `try` when it speaks of failing) or by a docstring that
+    promises it ("Safely extract ..."); cleanup races (`close()`, `unlink()`, `hard_kill()`);
     a specific error mapped to an error value (`return "cannot_connect"`). A lookup or
     conversion with a default written as `except Exception` (`return int(text)` → `return 0`)
     is reported at info level with "narrow the exception", not "log it".
@@ -168,6 +172,9 @@ class SwallowedException(Rule):
         # a specific error mapped to an error value the form shows
         "async def validate(host):\n    try:\n        await connect(host)\n    except (OSError, ConnectionError):\n"
         "        return 'cannot_connect'\n    return None\n",
+        # the docstring promises it
+        "def item_uuid(item):\n    \"\"\"Safely extract the UUID of an item for logging.\"\"\"\n    try:\n"
+        "        return item.item.get('uuid', 'unknown')\n    except Exception:\n        pass\n    return 'unknown'\n",
         # an explanation after the pragma
         "def wrap(func):\n    try:\n        return func()\n    except Exception:  # noqa: BLE001 # the decorator exists to swallow anything\n"
         "        return None\n",
@@ -238,6 +245,8 @@ class SwallowedException(Rule):
         if action in ("return False", "return True") and self._in_predicate():
             return  # a predicate: the exception is the answer
         func = self.context.function
+        if func is not None and _SAFE_DOC.search(func.get_docstring() or ""):
+            return  # the docstring promises it: "Safely extract ...", "best effort"
         if func is not None and _SWALLOWING_NAME.search(func.name.value):
             return  # the name promises it: parse_http_date_safe, try_load, get_or_none
         if action in ("continue", "pass") and self.context.loops_in_current_function() and any(
