@@ -31,8 +31,9 @@ class EagerLogFormatting(Rule):
     style, or the styles are mixed, only debug-level calls inside a loop whose values call
     something (`{json.dumps(payload)}`, `{item.to_dict()}`) are reported: they are computed on
     every iteration even when debug logging is off. The message says which convention was
-    detected. Option `convention = "lazy"` reports every interpolated message whatever the
-    project does; `"eager"` only the hot-path debug calls.
+    detected. A project with fewer than 4 log calls that carry values has no convention yet:
+    logging's default (arguments) applies. Option `convention = "lazy"` reports every
+    interpolated message whatever the project does; `"eager"` only the hot-path debug calls.
 
     ## Why it matters
     Values baked into the text are lost as fields: log aggregation (Sentry, Loki, ELK) cannot
@@ -86,8 +87,9 @@ class EagerLogFormatting(Rule):
         # interpolated messages are the house style: a one-off info/warning line is not worth a comment
         "from loguru import logger\nlogger.info(f'start {a}')\nlogger.info(f'stop {b}')\n"
         "logger.warning(f'slow {c}')\nlogger.error(f'failed {d}')\n",
-        # ... nor is a debug line outside a loop
-        "import logging\nlogger = logging.getLogger(__name__)\nlogger.debug(f'start {a}')\n",
+        # ... nor is a debug line outside a loop, or one whose values cost nothing to format
+        "from loguru import logger\nlogger.info(f'start {a}')\nlogger.info(f'stop {b}')\nlogger.warning(f'slow {c}')\n"
+        "logger.debug(f'debug {d}')\nfor item in items:\n    logger.debug(f'item {item}')\n",
         # mixed styles (half and half): no convention to deviate from
         "import logging\nlogger = logging.getLogger(__name__)\nlogger.info('a %s', a)\nlogger.info('b %s', b)\n"
         "logger.error(f'c {c}')\nlogger.error(f'd {d}')\n",
@@ -105,6 +107,9 @@ class EagerLogFormatting(Rule):
                 "and aggregators cannot group it by its template"),
         Invalid("import logging\nlogging.error('failed for %s' % user)\n", line=2, message="%-formatting",
                 options={"convention": "lazy"}),
+        # a snippet with nothing to learn from: logging's default applies
+        Invalid("import logging\nlogger = logging.getLogger(__name__)\nlogger.info(f'user {uid} logged in')\n", line=3,
+                message="no project convention yet"),
         Invalid("from app.log import logger\nlogger.debug('payload: ' + str(payload))\n", line=2, message="concatenat",
                 options={"convention": "lazy"}),
         Invalid("import logging\n\nclass Worker:\n    def __init__(self):\n        self.logger = logging.getLogger(__name__)\n\n"
@@ -187,7 +192,9 @@ class EagerLogFormatting(Rule):
         elif convention is None and counts.total >= style.MIN_CALLS:
             detected = f"this project mixes both styles (it {counts.describe()})"
         elif convention is None:
-            detected = "this project has too few log calls with values to show a convention"
+            # nothing to learn from (a snippet, a new project): logging's own default applies
+            convention = style.LAZY
+            detected = "no project convention yet, and arguments are logging's default"
         else:
             detected = f"this project {counts.describe()}"
         for result in mine:
