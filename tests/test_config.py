@@ -17,7 +17,7 @@ def test_pyproject_found_upward_and_applied(project):
     sub.mkdir(parents=True)
     (sub / "app.py").write_text(APP, encoding="utf-8")
     proc = run_cli("check", "--output-format", "concise", ".", cwd=sub)
-    assert proc.stdout == "app.py:4:1: OBS002 log message built with an f-string before the level check: pass the values as arguments (log.info(\"user %s\", uid)) or in extra=\n"
+    assert proc.stdout == "app.py:4:1: OBS002 log message built with an f-string, formatted even when INFO is disabled and its values are lost as fields; no project convention yet, and arguments are logging's default: pass the values as arguments (log.info(\"user %s\", uid)) or in extra=\n"
 
 
 def test_reviewlint_toml_and_explicit_config(project, tmp_path):

@@ -182,7 +182,8 @@ def test_single_line_fix_becomes_a_suggestion(fake, workdir):
 
 
 def test_at_most_30_inline_comments_most_severe_first(fake, workdir):
-    logs = "import logging\nlog = logging.getLogger(__name__)\n" + "".join(f"log.info(f'item {{{i}}}')\n" for i in range(5))
+    logs = "import logging\nlog = logging.getLogger(__name__)\n" + "".join(f"log.info(f'item {{{i}}}')\n" for i in range(5)) + \
+        "".join(f"log.info('lazy %s', {i})\n" for i in range(15))  # the project's convention is lazy arguments
     add_file(fake, workdir, "a_logs.py", logs)  # OBS002: info, sorts first by path
     add_file(fake, workdir, "b_http.py", http_lines(35))  # REL001: error
     result = review([], actions_env(fake, workdir))

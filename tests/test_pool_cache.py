@@ -20,6 +20,11 @@ def fetch_{n}(ids):
     for i in ids:
         requests.get(f"https://api.example.org/{n}/{{i}}")
     logger.info(f"done {{len(ids)}}")
+    # the project's convention is lazy arguments: the f-string above deviates (OBS002)
+    logger.debug("fetched %s", ids)
+    logger.debug("batch %s", {n})
+    logger.debug("module %s", __name__)
+    logger.debug("count %d", len(ids))
 """
 
 

@@ -147,7 +147,7 @@ def test_peer_suppression_of_the_same_problem(comment, reported):
 
 def test_bare_nosec_only_covers_rules_bandit_also_has():
     source = "import logging\nlogging.info(f'x {y}')  # nosec\n"
-    assert [f.code for f in check_source(source, select=["OBS002"])] == ["OBS002"]
+    assert [f.code for f in check_source(source, select=["OBS002"], options={"OBS002": {"convention": "lazy"}})] == ["OBS002"]
 
 
 def test_peer_suppression_on_the_statements_first_line():

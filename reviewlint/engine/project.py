@@ -111,16 +111,52 @@ class Project:
         return [r.facts[key] for r in self.results if r.facts.get(key)]
 
     def other_facts(self, rule: Any, key: str, keywords: Iterable[str],
-                    also: Callable[[str], bool] | None = None) -> list[Any]:
+                    also: Callable[[str], bool] | None = None, limit: int | None = None) -> list[Any]:
         """Facts (``key``) of the project's files that were not given and whose text contains
-        one of ``keywords`` (or satisfies ``also``), extracted by running ``rule`` on them."""
+        one of ``keywords`` (or satisfies ``also``), extracted by running ``rule`` on them.
+
+        ``limit``: read at most this many of the other files, spread evenly over the sorted
+        listing (for a project-wide statistic, where a sample of a large project tells as much
+        as every file and parsing them all would make a subset run cost a full run)."""
         keywords = tuple(keywords)
+        others = [path for path in self._files() if not self.is_given(path)]
+        if limit is not None and len(others) > limit:
+            step = len(others) / max(limit, 1)
+            others = [others[int(i * step)] for i in range(limit)]
         out = []
-        for path in self._files():
-            if self.is_given(path):
-                continue
+        for path in others:
             fact = self._facts_of(path, rule, key, lambda text: any(k in text for k in keywords) or
                                   (also is not None and also(text)))
+            if fact:
+                out.append(fact)
+        return out
+
+    def other_text_facts(self, key: str, extract: Callable[[str], Any], limit: int | None = None) -> list[Any]:
+        """``extract(text)`` of the project's files that were not given (test files and files the
+        settings exclude left out), without parsing them: for a statistic a cheap text scan can
+        estimate. ``limit``: at most this many files, spread evenly over the sorted listing."""
+        others = [path for path in self._files() if not self.is_given(path)
+                  and not (self.settings is not None and (self.settings.is_test_path(path)
+                                                          or self.settings.is_excluded(path)))]
+        if limit is not None and len(others) > limit:
+            step = len(others) / max(limit, 1)
+            others = [others[int(i * step)] for i in range(limit)]
+        out = []
+        for path in others:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            cache_key = (os.path.abspath(path), stat.st_mtime_ns, stat.st_size, "text:" + key)
+            if cache_key not in _FACT_CACHE:
+                from reviewlint.engine import source as src
+
+                try:
+                    text = src.decode(src.read_bytes(path))
+                except Exception:  # noqa: BLE001
+                    continue  # an unreadable file has no facts (its own check reports it)
+                _FACT_CACHE[cache_key] = {key: extract(text)}
+            fact = _FACT_CACHE[cache_key].get(key)
             if fact:
                 out.append(fact)
         return out

@@ -16,6 +16,15 @@ from reviewlint.analysis.loops import retry_loop
 from reviewlint.rule import Invalid, Option, Rule, Severity, Valid, Viewpoint
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+#: "not installed" answers of package/plugin lookups: the optional-dependency outcome ImportError is
+NOT_INSTALLED = frozenset({"NoSuchModuleError", "PackageNotFoundError", "DistributionNotFound", "EntryPointNotFound"})
+#: calls whose failure must never break the caller: analytics, telemetry, metrics
+_TELEMETRY = re.compile(r"analytic|telemetr|metric|track|milestone|usage_stat|stats?d|beacon|report_usage|"
+                        r"instrument|^_*try_", re.IGNORECASE)
+#: conversions and parsers that answer a bad input with an exception (a default is the point)
+_CONVERSIONS = frozenset({"int", "float", "complex", "Decimal", "bool", "loads", "fromisoformat", "strptime",
+                          "fromtimestamp", "UUID", "parse", "literal_eval", "b64decode", "urlparse", "ip_address",
+                          "ip_network", "Version", "parse_version", "getattr", "len", "str"})
 #: types that say "something failed": the broad catches and the failures of dependencies
 #: (I/O, network, database, HTTP clients); matched on the last segment of the name
 FAILURE_TYPES = frozenset({
@@ -35,6 +44,9 @@ _PREDICATE_PREFIXES = ("is_", "has_", "can_", "should_", "supports_", "allows_",
 _PREDICATE_WORDS = ("reachable", "available", "exists", "valid", "supported", "enabled", "alive", "healthy", "ready")
 #: function names that promise to swallow (``parse_date_safe``, ``try_load``, ``get_or_none``)
 _SWALLOWING_NAME = re.compile(r"(^_*(safe|try|maybe)_)|(_(safe|silently|quietly|or_none|or_default)$)")
+#: docstrings that promise the function never fails
+_SAFE_DOC = re.compile(r"^\s*(safely|best[- ]effort)\b|\bnever (raises|fails)\b|\b(returns?|or) None (on|if) (any )?"
+                       r"(error|failure|exception)", re.IGNORECASE)
 _IMPORT_CALLS = frozenset({"importlib.import_module", "builtins.__import__", "django.utils.module_loading.import_string"})
 
 
@@ -53,7 +65,16 @@ class SwallowedException(Rule):
     Not flagged: a bare `except:` (that is ERR001 alone); handlers that log, re-raise, or
     return/raise something derived from the exception (their body is more than a constant);
     `continue`/`pass` in a retry loop (the REL rules judge retries); `except ImportError` /
-    `ModuleNotFoundError` fallbacks around imports. `contextlib.suppress` is out of scope.
+    `ModuleNotFoundError` fallbacks around imports and "not installed" answers
+    (`PackageNotFoundError`, SQLAlchemy's `NoSuchModuleError`); a probe/fallback chain (`try:
+    return new_api()` then another attempt at the same result); best-effort calls (analytics,
+    telemetry, metrics) and handlers explained by a comment (on the `except` line, in the
+    handler, or right above the `try` when it speaks of failing) or by a docstring that
+    promises it ("Safely extract ..."); cleanup races (`close()`, `unlink()`, `hard_kill()`);
+    a specific error mapped to an error value (`return "cannot_connect"`). A lookup or
+    conversion with a default written as `except Exception` (`return int(text)` → `return 0`)
+    is reported at info level with "narrow the exception", not "log it".
+    `contextlib.suppress` is out of scope.
 
     ## Why it matters
     When the dependency fails, nothing records that it did: the caller gets a default value
@@ -136,6 +157,28 @@ class SwallowedException(Rule):
         "def close(conn):\n    try:\n        conn.close()\n    except ConnectionError:  # already closed by the server\n        pass\n",
         # the handler does real work
         "try:\n    value = cache[key]\nexcept KeyError:\n    value = compute(key)\n",
+        # a probe/fallback chain: try the new API, fall back to the old one
+        "def session_id(runtime):\n    try:\n        return runtime.client().session_id()\n    except Exception:\n        pass\n"
+        "    # older runtimes\n    try:\n        return runtime.context().get('session_id')\n    except Exception:\n        return None\n",
+        # best-effort analytics, explained above the try
+        "class Pipeline:\n    def __init__(self, fn):\n        # best-effort analytics: must never break user code\n        try:\n"
+        "            from mypkg.analytics import mark\n            mark('first_pipeline')\n        except Exception:\n            pass\n",
+        "def run(job):\n    try:\n        track_event('job_started', job.kind)\n    except Exception:\n        pass\n",
+        # "not installed" is the optional-dependency answer
+        "from sqlalchemy.dialects import registry\nfrom sqlalchemy.exc import NoSuchModuleError\n\ndef dialects(names):\n"
+        "    found = []\n    for name in names:\n        try:\n            found.append(registry.load(name))\n"
+        "        except NoSuchModuleError:\n            continue\n    return found\n",
+        # a kill race through a prefixed cleanup method
+        "def stop(proc):\n    try:\n        proc.hard_kill()\n    except OSError:\n        return\n",
+        # a specific error mapped to an error value the form shows
+        "async def validate(host):\n    try:\n        await connect(host)\n    except (OSError, ConnectionError):\n"
+        "        return 'cannot_connect'\n    return None\n",
+        # the docstring promises it
+        "def item_uuid(item):\n    \"\"\"Safely extract the UUID of an item for logging.\"\"\"\n    try:\n"
+        "        return item.item.get('uuid', 'unknown')\n    except Exception:\n        pass\n    return 'unknown'\n",
+        # an explanation after the pragma
+        "def wrap(func):\n    try:\n        return func()\n    except Exception:  # noqa: BLE001 # the decorator exists to swallow anything\n"
+        "        return None\n",
     ]
     invalid = [
         Invalid("import httpx\ntry:\n    httpx.post(url, json=invoice)\nexcept httpx.HTTPError:\n    pass\n", line=4,
@@ -155,6 +198,14 @@ class SwallowedException(Rule):
         Invalid("try:\n    send()\nexcept OSError:  # noqa: E501\n    pass\n", line=3),
         # an ImportError from something that is not an import is a real failure
         Invalid("try:\n    run_plugin()\nexcept ImportError:\n    pass\n", line=3, options={"all-exception-types": True}),
+        # a comment above the `try` that describes the code does not explain the swallow
+        Invalid("def items(client, name):\n    # Query the items of the collection\n    try:\n        col = client.get(name)\n"
+                "        return col.items() if col else None\n    except Exception:\n        return None\n", line=6),
+        # a lookup/parser with a default written as `except Exception`: narrow it, no need to log
+        Invalid("from datetime import datetime\n\ndef parse_ms(text):\n    try:\n        return int(datetime.fromisoformat(text).timestamp() * 1000)\n"
+                "    except Exception:\n        return 0\n", line=6, message="narrow it"),
+        Invalid("def current_user_id(g):\n    try:\n        return g.user.id\n    except Exception:\n        return None\n", line=4,
+                message="narrow it"),
     ]
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
@@ -168,19 +219,35 @@ class SwallowedException(Rule):
         try_node = self.context.parent
         if caught & _IMPORT_ERRORS and isinstance(try_node, cst.Try) and self._imports_in(try_node.body):
             return
+        if caught and caught <= NOT_INSTALLED | _IMPORT_ERRORS and caught & NOT_INSTALLED:
+            return  # "not installed": an optional dependency's answer, like ImportError
+        broad = bool(caught & {"Exception", "BaseException"})
+        if not broad and action.startswith("return ") and _is_error_value(action[len("return "):]):
+            return  # a specific error mapped to an error value the caller shows: handling, not swallowing
         if action in ("continue", "pass") and self._in_retry_loop(node):
             return
         if catches_only_expected(types):
             return
         if not self.config["all-exception-types"] and not any(_is_failure(t) for t in types):
             return  # a narrow, specific exception: a deliberate outcome more often than a lost failure
-        if explained_by_comment(node):
+        if explained_by_comment(node, try_node):
             return  # a documented decision
         if isinstance(try_node, cst.Try) and is_best_effort_cleanup(try_node):
             return  # nobody can act on a failed close()/unlink()
+        if isinstance(try_node, cst.Try) and self._best_effort_call(try_node):
+            return  # analytics/telemetry must never break the caller
+        if isinstance(try_node, cst.Try) and action in ("pass", "return None", "return") and self._fallback_chain(try_node):
+            return  # try the new API, fall back to the old one: the swallow is the control flow
+        if isinstance(try_node, cst.Try) and broad and action.startswith("return") and _lookup_with_default(try_node):
+            self.report(node, f"`except {_code(node.type)}: {action}` around a lookup/conversion hides bugs as the "
+                              "default: narrow it to the errors the lookup raises (AttributeError, KeyError, "
+                              "ValueError, TypeError)", severity=Severity.INFO)
+            return
         if action in ("return False", "return True") and self._in_predicate():
             return  # a predicate: the exception is the answer
         func = self.context.function
+        if func is not None and _SAFE_DOC.search(func.get_docstring() or ""):
+            return  # the docstring promises it: "Safely extract ...", "best effort"
         if func is not None and _SWALLOWING_NAME.search(func.name.value):
             return  # the name promises it: parse_http_date_safe, try_load, get_or_none
         if action in ("continue", "pass") and self.context.loops_in_current_function() and any(
@@ -190,6 +257,49 @@ class SwallowedException(Rule):
         type_text = _code(node.type)
         self.report(node, f"`except {type_text}: {action}` swallows the failure without a trace: "
                           "log it (with exc_info), re-raise, or handle it explicitly")
+
+    def _best_effort_call(self, try_node: cst.Try) -> bool:
+        """Every call of the ``try`` body is to analytics/telemetry/metrics (or an import)."""
+        calls = 0
+        for stmt in nested_small_statements(try_node.body):
+            if isinstance(stmt, (cst.Import, cst.ImportFrom)):
+                continue
+            value = stmt.value if isinstance(stmt, (cst.Expr, cst.Assign)) else None
+            while isinstance(value, cst.Await):
+                value = value.expression
+            if not isinstance(value, cst.Call):
+                return False
+            name = self.context.call_name(value) or _code(value.func)
+            if not _TELEMETRY.search(name.rsplit(".", 1)[-1]) and not _TELEMETRY.search(name):
+                return False
+            calls += 1
+        return calls > 0
+
+    def _fallback_chain(self, try_node: cst.Try) -> bool:
+        """``try: return <attempt>`` followed by another attempt at the same result (another
+        ``try`` or a ``return``), or preceded by such a ``try`` that swallowed: one link of a
+        chain of fallbacks."""
+        ancestors = self.context.ancestors
+        block = ancestors[-3] if len(ancestors) >= 3 else None
+        if not isinstance(block, (cst.IndentedBlock, cst.Module)):
+            return False
+        body = list(block.body)
+        index = next((i for i, stmt in enumerate(body) if stmt is try_node), None)
+        if index is None:
+            return False
+        if _returns_attempt(try_node) and index + 1 < len(body):
+            after = body[index + 1]
+            if isinstance(after, cst.Try) and _returns_attempt(after):
+                return True
+            if isinstance(after, cst.SimpleStatementLine) and any(
+                    isinstance(s, cst.Return) and s.value is not None and not _is_constant(s.value) for s in after.body):
+                return True
+        if index > 0 and _returns_attempt(try_node):
+            before = body[index - 1]
+            if isinstance(before, cst.Try) and _returns_attempt(before) and all(
+                    _only_swallows(h) in ("pass", "continue") for h in before.handlers):
+                return True
+        return False
 
     def _in_predicate(self) -> bool:
         func = self.context.function
@@ -220,6 +330,56 @@ class SwallowedException(Rule):
             if isinstance(call, cst.Call) and self.context.call_name(call) in _IMPORT_CALLS:
                 return True
         return False
+
+
+def _returns_attempt(try_node: cst.Try) -> bool:
+    """The ``try`` body ends in ``return <something>``."""
+    stmts = body_statements(try_node.body)
+    if not stmts or not isinstance(stmts[-1], cst.SimpleStatementLine):
+        return False
+    last = stmts[-1].body[-1] if stmts[-1].body else None
+    return isinstance(last, cst.Return) and last.value is not None and not _is_constant(last.value)
+
+
+def _is_error_value(text: str) -> bool:
+    """``"cannot_connect"``, ``'invalid_auth'``: a string constant naming an error for the caller."""
+    value = text.strip("'\"")
+    return len(text) > 2 and text[0] in "'\"" and bool(re.fullmatch(r"[a-z][a-z0-9_]*", value)) and "_" in value or \
+        value in ("unknown", "error", "failed", "timeout", "unavailable", "offline")
+
+
+def _lookup_with_default(try_node: cst.Try) -> bool:
+    """The ``try`` body is one ``return`` of an attribute chain, a subscript or a conversion
+    (``return g.user.id``, ``return d["k"]``, ``return int(datetime.fromisoformat(t).timestamp())``)."""
+    stmts = body_statements(try_node.body)
+    if len(stmts) != 1 or not isinstance(stmts[0], cst.SimpleStatementLine) or len(stmts[0].body) != 1:
+        return False
+    ret = stmts[0].body[0]
+    if not isinstance(ret, cst.Return) or ret.value is None:
+        return False
+    return _is_lookup(ret.value, 0)
+
+
+def _is_lookup(expr: cst.BaseExpression, depth: int) -> bool:
+    if depth > 12:
+        return False
+    if isinstance(expr, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)):
+        return True
+    if isinstance(expr, cst.Attribute):
+        return _is_lookup(expr.value, depth + 1)
+    if isinstance(expr, cst.Subscript):
+        return _is_lookup(expr.value, depth + 1) and all(
+            isinstance(e.slice, cst.Index) and _is_lookup(e.slice.value, depth + 1) for e in expr.slice)
+    if isinstance(expr, cst.BinaryOperation):
+        return _is_lookup(expr.left, depth + 1) and _is_lookup(expr.right, depth + 1)
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if name in _CONVERSIONS or name in ("timestamp", "isoformat", "strip", "lower", "split", "decode", "encode"):
+            inner = func.value if isinstance(func, cst.Attribute) and name not in _CONVERSIONS else None
+            return (inner is None or _is_lookup(inner, depth + 1)) and all(
+                _is_lookup(a.value, depth + 1) for a in expr.args)
+    return False
 
 
 def _is_failure(qualname: str) -> bool:

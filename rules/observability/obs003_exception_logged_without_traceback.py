@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from reviewlint.analysis.calls import code_of, has_star_kwargs, keyword
-from reviewlint.analysis.handlers import catches_only_expected, current_handler, handler_type_names, raises
+from reviewlint.analysis.handlers import (
+    catches_only_expected,
+    current_handler,
+    handler_logs,
+    handler_type_names,
+    in_polling_loop,
+    raises_after,
+)
 from reviewlint.analysis.logging_calls import LOGURU, log_call
 from reviewlint.rule import Fix, Invalid, Rule, Severity, Viewpoint
 
@@ -16,6 +25,11 @@ _TRACEBACK_CALLS = frozenset({"traceback.format_exc", "traceback.format_exceptio
 #: failures whose traceback says nothing the message does not: a missing package, a timeout
 _NO_TRACEBACK_NEEDED = frozenset({"ImportError", "ModuleNotFoundError", "TimeoutError", "Timeout", "TimeoutException",
                                   "ReadTimeout", "ConnectTimeout", "ReadTimeoutError", "ConnectTimeoutError"})
+_BROAD = frozenset({"Exception", "BaseException"})
+#: messages that declare the failure expected or harmless
+_EXPECTED = re.compile(r"\bexpected\b|\bignor|\bmay fail\b|\bmight fail\b|\bsafe to\b|\bharmless\b|non-?fatal|"
+                       r"non-?critical|best[- ]effort|\bskipping\b|\bwill retry\b|\bretrying\b|\btreating (it )?as\b|"
+                       r"fall(ing)? ?back|\bretaining\b|\busing (the )?default", re.IGNORECASE)
 
 
 class ExceptionLoggedWithoutTraceback(Rule):
@@ -28,8 +42,16 @@ class ExceptionLoggedWithoutTraceback(Rule):
     loguru.
 
     Not flagged: calls with `exc_info=` (any value: `exc_info=False` is a decision) or
-    `**kwargs`; messages that already include `traceback.format_exc()`; handlers that
-    re-raise (the traceback travels with the exception); handlers that only catch expected
+    `**kwargs`; messages that already include `traceback.format_exc()`; handlers where another
+    log call records the traceback (`logger.exception(ex)` after a warning); calls followed by
+    a `raise` on every path (the traceback travels with the exception; a handler that raises
+    only on the last retry is still flagged for the earlier attempts); handlers of specific
+    exception types (`OSError`, `ConnectionError`, a library's `ApiError` caught by its type:
+    the type and the message are the whole story; the rule is about broad `except Exception`
+    handlers, where only the traceback tells which bug it was); messages that say the failure
+    is expected, ignored or handled by a fallback ("expected if the run already ended",
+    "ignoring", "retrying", "treating it as", "falling back"); handlers in a `while` loop that sleeps or waits on every pass (a traceback per
+    tick floods the log); handlers that only catch expected
     lookup/conversion/validation outcomes (`ValueError`, `KeyError`, `JSONDecodeError`,
     Django's `ValidationError`, `SuspiciousOperation` ..., the set ERR002 also accepts),
     where the traceback adds nothing to the message; `ImportError`/`ModuleNotFoundError`
@@ -46,7 +68,7 @@ class ExceptionLoggedWithoutTraceback(Rule):
     ```python
     try:
         charge(order)
-    except PaymentError as exc:
+    except Exception as exc:
         logger.error("charge failed for order %s: %s", order.id, exc)
     ```
 
@@ -54,7 +76,7 @@ class ExceptionLoggedWithoutTraceback(Rule):
     ```python
     try:
         charge(order)
-    except PaymentError:
+    except Exception:
         logger.exception("charge failed for order %s", order.id)
     ```
     The fix turns `error(...)` into `exception(...)`, and adds `exc_info=True` to
@@ -95,17 +117,38 @@ class ExceptionLoggedWithoutTraceback(Rule):
         "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError:\n    def later():\n        logger.error('x')\n",
         # not a logger
         "try:\n    charge()\nexcept OSError:\n    messages.error(request, 'charge failed')\n",
+        # a specific error whose text is in the message
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef ns(config):\n    try:\n        return config.active()['ns']\n"
+        "    except (OSError, ConfigError) as e:\n        logger.warning('Could not read kubeconfig: %s', e)\n",
+        # a specific library error: the type says what failed
+        "import logging, requests\nlogger = logging.getLogger(__name__)\n\ndef update(url):\n    try:\n        requests.get(url, timeout=5)\n"
+        "    except requests.ConnectionError:\n        logger.warning('No route to device %s', url)\n",
+        # declared expected
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef publish(client, metrics):\n    try:\n        client.log_batch(metrics)\n"
+        "    except Exception as e:\n        logger.warning('Failed to log metrics: %s; expected if the run already ended', e)\n",
+        # another call of the handler logs the traceback
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    drop()\nexcept Exception as ex:\n"
+        "    logger.warning('Constraint drop failed; drop it manually.')\n    logger.exception(ex)\n",
+        # a ticker: a traceback per pass would flood the log
+        "import logging, time\nlogger = logging.getLogger(__name__)\n\ndef ticker(jobs):\n    while True:\n        try:\n"
+        "            schedule(jobs)\n        except Exception as e:\n            logger.error(f'schedule failed: {e}')\n"
+        "        time.sleep(1)\n",
     ]
     invalid = [
-        Invalid("import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept OSError as exc:\n"
+        Invalid("import logging\nlogger = logging.getLogger(__name__)\ntry:\n    charge()\nexcept Exception as exc:\n"
                 "    logger.error('charge failed: %s', exc)\n", line=6, message="logger.exception", count=1),
         Invalid("import logging\nlog = logging.getLogger('billing')\n\ndef f(order):\n    try:\n        charge(order)\n"
-                "    except OSError:\n        log.warning('charge for %s failed', order.id)\n", line=8, message="exc_info=True"),
-        Invalid("import logging\n\nclass Billing:\n    def f(self):\n        try:\n            charge()\n        except OSError as e:\n"
+                "    except Exception:\n        log.warning('charge for %s failed', order.id)\n", line=8, message="exc_info=True"),
+        Invalid("import logging\n\nclass Billing:\n    def f(self):\n        try:\n            charge()\n        except Exception as e:\n"
                 "            self.logger.error('charge failed: %s', e)\n", line=8),
-        Invalid("import structlog\nlog = structlog.get_logger()\ntry:\n    charge()\nexcept OSError:\n"
+        Invalid("import structlog\nlog = structlog.get_logger()\ntry:\n    charge()\nexcept (OSError, Exception):\n"
                 "    log.error('charge_failed', order_id=oid)\n", line=6),
-        Invalid("from loguru import logger\ntry:\n    charge()\nexcept OSError as e:\n    logger.error('charge failed: {}', e)\n", line=5),
+        Invalid("from loguru import logger\ntry:\n    charge()\nexcept Exception as e:\n    logger.error('charge failed: {}', e)\n", line=5),
+        # raised only on the last attempt: the earlier failures are logged without the error
+        Invalid("import logging\nlogger = logging.getLogger(__name__)\n\ndef create(store, name, retries=3):\n"
+                "    for attempt in range(retries):\n        try:\n            return store.create(name)\n"
+                "        except Exception as e:\n            logger.warning('create failed (name=%s)', name)\n"
+                "            if attempt == retries - 1:\n                raise RuntimeError(name) from e\n", line=9),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -122,9 +165,16 @@ class ExceptionLoggedWithoutTraceback(Rule):
             return
         if any(self._carries_traceback(a.value) for a in node.args):
             return
-        if raises(handler.node.body):
-            return
+        if raises_after(self.context, handler) or handler_logs(self.context, handler)["traceback"]:
+            return  # the traceback travels with the exception, or another call logs it
         types = handler_type_names(self.context, handler.node)
+        broad = not types or any(t.rsplit(".", 1)[-1] in _BROAD for t in types)
+        if not broad:
+            return  # a specific error type (OSError, a library's ApiError) tells what failed: the whole story
+        if call.message is not None and any(_EXPECTED.search(p) for p in _texts(call.message)):
+            return  # the message declares the failure expected or ignored
+        if in_polling_loop(self.context):
+            return  # runs every tick: a traceback per pass would flood the log
         if catches_only_expected(types):
             return  # a validation/lookup outcome: the traceback adds nothing to the message
         if types and all(t.rsplit(".", 1)[-1] in _NO_TRACEBACK_NEEDED for t in types):
@@ -160,6 +210,27 @@ class ExceptionLoggedWithoutTraceback(Rule):
             elif isinstance(node, cst.FormattedString):
                 stack.extend(p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression))
         return False
+
+
+def _texts(expr: cst.BaseExpression) -> list[str]:
+    """The literal text of a message (string pieces of f-strings and concatenations)."""
+    out: list[str] = []
+    stack = [expr]
+    budget = 30
+    while stack and budget:
+        budget -= 1
+        node = stack.pop()
+        if isinstance(node, cst.SimpleString):
+            out.append(node.value)
+        elif isinstance(node, cst.FormattedString):
+            out.extend(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+        elif isinstance(node, cst.ConcatenatedString):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, cst.BinaryOperation):
+            stack.append(node.left)
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            stack.append(node.func.value)
+    return out
 
 
 def _add_exc_info(node: cst.Call) -> cst.Call:

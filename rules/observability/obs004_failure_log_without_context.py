@@ -5,8 +5,17 @@ import re
 import libcst as cst
 
 from reviewlint.analysis.calls import code_of, has_star_args, has_star_kwargs, keyword
-from reviewlint.analysis.handlers import current_handler, handler_type_names
+from reviewlint.analysis.entry_points import entry_point_reason
+from reviewlint.analysis.handlers import (
+    current_handler,
+    handler_logs,
+    handler_type_names,
+    nested_small_statements,
+    raises_after,
+)
 from reviewlint.analysis.logging_calls import STRUCTLOG, log_call
+from reviewlint.engine.context import DEF, IMPORT, FileContext, Handler
+from reviewlint.knowledge import logs
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
 _FAILURE_METHODS = frozenset({"warning", "warn", "error", "exception", "critical", "fatal"})
@@ -17,7 +26,8 @@ _IDENTIFIER = re.compile(
     re.IGNORECASE,
 )
 #: never suggest logging these
-_SECRET = re.compile(r"password|passwd|secret|token|credential|api_?key|session_data|cookie", re.IGNORECASE)
+_SECRET = re.compile(r"password|passwd|passphrase|secret|token|credential|api_?key|session_data|cookie|(^|_)auth(_|$)|authoriz|"
+                     r"private|signature|(^|_)(pin|otp|form|form_data|user_input|input|payload|body)(_|$)", re.IGNORECASE)
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 #: keywords that add no identifiers
 _NON_CONTEXT_KEYWORDS = frozenset({"exc_info", "stack_info", "stacklevel", "msg", "event"})
@@ -29,11 +39,17 @@ class FailureLogWithoutContext(Rule):
     ## What it does
     Flags warning/error/exception/critical log calls inside an `except` block whose message
     is a constant with no arguments, no `extra=` and (structlog) no key-value pairs, when there
-    is something to include: the enclosing function has parameters that identify what failed
-    (`user_id`, `url`, `order`, `collection_name` ...; never secrets such as `token` or
-    `password`), or the handler binds the exception and the call does not log it
-    (`exception()` and `exc_info=` carry the exception itself). Not flagged: handlers of
-    `ImportError`/`ModuleNotFoundError` (the message is about the environment).
+    is something to include: the failing statements (the `try` body) use a name that identifies
+    what failed: a parameter or local such as `user_id`, `url`, `order`, `collection_name`, or
+    the variable of an enclosing loop (`for row in rows`); never values that may hold secrets
+    (`token`, `password`, `credentials`, `user_input`, form data). Failing that, the handler
+    binds the exception and none of its log calls logs it (`exception()` and `exc_info=` carry
+    the exception itself). All log calls of a handler are judged together: one that carries
+    values is the context. Not flagged: handlers of `ImportError`/`ModuleNotFoundError` (the
+    message is about the environment); command-line entry points (click/typer commands,
+    `main`, scripts) and interactive steps that log the traceback and hand an error code back
+    to the form (`errors["base"] = "unknown"`): the operator just typed the identifiers;
+    `LoggerAdapter`s, which add their context to every message.
 
     ## Why it matters
     "Failed to sync" appears 4,000 times in the logs: for which user, which order, which URL?
@@ -95,6 +111,26 @@ class FailureLogWithoutContext(Rule):
         "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(user_id):\n    logger.error('sync failed')\n",
         "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(user_id):\n    try:\n        push(user_id)\n"
         "    except OSError as exc:\n        logger.error('sync failed: %s', exc)\n",
+        # a later call of the same handler carries the error
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    drop()\nexcept Exception as ex:\n"
+        "    logger.warning('Constraint drop failed; drop it manually.')\n    logger.exception(ex)\n",
+        # the parameter is not used by the failing statement
+        "import logging, os\nlogger = logging.getLogger(__name__)\n\ndef build_env(tracking_uri, session_id):\n"
+        "    value = os.environ.get('CREDS')\n    try:\n        creds = open(value).read()\n    except OSError:\n"
+        "        logger.warning('CREDS points to an unreadable file')\n",
+        # values that may hold secrets are never suggested
+        "import logging\nlogger = logging.getLogger(__name__)\n\nclass Flow:\n    async def step_user(self, user_input):\n"
+        "        try:\n            await validate(user_input)\n        except Exception:\n"
+        "            logger.exception('Unexpected exception')\n",
+        # an interactive step: the traceback is logged and the form shows the error to whoever typed the host
+        "import logging\nlogger = logging.getLogger(__name__)\n\nclass Flow:\n    async def step_user(self, data):\n"
+        "        errors = {}\n        host = data['host']\n        try:\n            await connect(host)\n"
+        "        except Exception:\n            logger.exception('Unexpected exception')\n            errors['base'] = 'unknown'\n"
+        "        return errors\n",
+        # a command-line program: the operator just typed the path
+        "import logging, sys\nimport click\nlogger = logging.getLogger(__name__)\n\n@click.command()\n"
+        "@click.option('--path')\ndef import_dashboards(path):\n    try:\n        run_import(open(path).read())\n"
+        "    except Exception:\n        logger.exception('Error when importing dashboard')\n        sys.exit(1)\n",
     ]
     invalid = [
         Invalid("import logging\nlogger = logging.getLogger(__name__)\n\ndef f(user_id):\n    try:\n        push(user_id)\n"
@@ -106,6 +142,10 @@ class FailureLogWithoutContext(Rule):
                 "    log.warning('broker unavailable')\n", line=6, message="exc"),
         Invalid("import structlog\nlog = structlog.get_logger()\n\ndef f(user_id):\n    try:\n        push(user_id)\n"
                 "    except OSError:\n        log.error('sync_failed')\n", line=8),
+        # the loop variable identifies the failing item
+        Invalid("import json, logging\nlogger = logging.getLogger(__name__)\n\ndef migrate(rows):\n    for row in rows:\n"
+                "        try:\n            row.params = json.dumps(json.loads(row.params))\n        except Exception:\n"
+                "            logger.exception('could not migrate params')\n", line=9, message="(row)"),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -125,10 +165,20 @@ class FailureLogWithoutContext(Rule):
         types = handler_type_names(self.context, handler.node)
         if types and all(t.rsplit(".", 1)[-1] in _IMPORT_ERRORS for t in types):
             return  # a missing package: the message is about the environment
+        if self.context.type_of(func.value) == logs.STDLIB_ADAPTER:
+            return  # the adapter adds its context to every message
+        logged = handler_logs(self.context, handler)
+        if _handler_has_context(self.context, handler, node):
+            return  # another log call of the handler carries the values
+        if entry_point_reason(self.context) is not None:
+            return  # a command-line program: the operator just typed the identifiers
+        if (func.attr.value == "exception" or keyword(node, "exc_info") is not None) and _answers_user(handler.node):
+            return  # an interactive step: the failure goes back to whoever just entered the values
         method = func.attr.value
-        candidates = self._identifiers()
+        candidates = self._identifiers(handler)
         carries_exception = method == "exception" or keyword(node, "exc_info") is not None
-        if not candidates and handler.name is not None and not carries_exception:
+        if not candidates and handler.name is not None and not carries_exception and not (
+                logged["traceback"] or logged["error"] or raises_after(self.context, handler)):
             candidates = [handler.name]
         if not candidates:
             return
@@ -139,15 +189,102 @@ class FailureLogWithoutContext(Rule):
         self.report(node, f"failure logged with a constant message and no identifiers: include what makes it "
                           f"findable ({names}), e.g. {hint}")
 
-    def _identifiers(self) -> list[str]:
+    def _identifiers(self, handler: Handler) -> list[str]:
+        """Names the failing statements use that identify what failed: loop variables first,
+        then parameters and locals with identifying names (never secrets)."""
+        used = _try_body_names(self.context, handler)
+        loop_vars = [t for loop in reversed(self.context.loops_in_current_function())
+                     for t in sorted(loop.targets) if t in used]
         func = self.context.function
-        if func is None:
-            return []
-        params = [*func.params.posonly_params, *func.params.params, *func.params.kwonly_params]
-        names = [p.name.value for p in params]
-        if names and names[0] in ("self", "cls") and self.context.method_class is not None:
-            names = names[1:]
-        return [n for n in names if _IDENTIFIER.search(n) and not _SECRET.search(n)]
+        names: list[str] = []
+        if func is not None:
+            params = [*func.params.posonly_params, *func.params.params, *func.params.kwonly_params]
+            names = [p.name.value for p in params]
+            if names and names[0] in ("self", "cls") and self.context.method_class is not None:
+                names = names[1:]
+        named = [n for n in [*names, *sorted(used - set(names))] if n in used and _IDENTIFIER.search(n)]
+        scope = self.context.scopes[-1] if self.context.scopes else None
+        local = scope.names if scope is not None and scope.kind == "function" else {}
+        out: list[str] = []
+        for n in [*loop_vars, *named]:
+            if n in out or _SECRET.search(n) or n in ("self", "cls", "_") or n.isupper():
+                continue  # (constants such as CONF_HOST are keys, not values)
+            binding = local.get(n)
+            if binding is None and n not in names and n not in loop_vars:
+                continue  # a module-level name or an import: not what failed
+            if binding is not None and binding.kind in (IMPORT, DEF):
+                continue
+            out.append(n)
+        return out
+
+
+_ERROR_CODE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _answers_user(handler: cst.ExceptHandler) -> bool:
+    """The handler hands an error code back to the user of a form or flow
+    (``errors["base"] = "unknown"``, ``return {"base": "cannot_connect"}``,
+    ``return self.async_abort(reason="unknown")``)."""
+    def code(expr: cst.BaseExpression | None) -> bool:
+        return isinstance(expr, cst.SimpleString) and bool(_ERROR_CODE.fullmatch(expr.value[1:-1]))
+
+    for stmt in nested_small_statements(handler.body):
+        if isinstance(stmt, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in stmt.targets) and code(stmt.value):
+            return True
+        value = stmt.value if isinstance(stmt, cst.Return) else None
+        if isinstance(value, cst.Tuple) and any(code(e.value) for e in value.elements):
+            return True  # ``return None, "unknown"``
+        if isinstance(value, cst.Dict) and any(isinstance(e, cst.DictElement) and code(e.value) for e in value.elements):
+            return True
+        if isinstance(value, cst.Call) and any(a.keyword is not None and a.keyword.value in ("reason", "error", "errors")
+                                               and code(a.value) for a in value.args):
+            return True
+    return False
+
+
+def _try_body_names(ctx: FileContext, handler: Handler) -> set[str]:
+    """The names the statements of the handler's ``try`` body read (memoised per handler)."""
+    key = ("obs004.try_names", id(handler.node))
+    if key in ctx.memo:
+        return ctx.memo[key]
+    names: set[str] = set()
+    ancestors = ctx.ancestors
+    for i, node in enumerate(ancestors):
+        if node is handler.node and i > 0 and isinstance(ancestors[i - 1], (cst.Try, cst.TryStar)):
+            for stmt in ancestors[i - 1].body.body if isinstance(ancestors[i - 1].body, cst.IndentedBlock) else []:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:  # what the statement reads, not the names it assigns
+                        value = getattr(small, "value", None)
+                        names |= ctx.names_in(value if isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign))
+                                              else small)
+                else:
+                    names |= ctx.names_in(stmt)
+            break
+    ctx.memo[key] = names
+    return names
+
+
+def _handler_has_context(ctx: FileContext, handler: Handler, current: cst.Call) -> bool:
+    """Another log call of the handler passes values (arguments, ``extra=``, an f-string)."""
+    key = ("obs004.context", id(handler.node))
+    if key not in ctx.memo:
+        found = False
+        stack: list[cst.CSTNode] = [handler.node.body]
+        budget = 400
+        while stack and budget and not found:
+            budget -= 1
+            node = stack.pop()
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if isinstance(node, cst.Call):
+                call = log_call(node, ctx)
+                if call is not None and call.message is not None and (
+                        call.args or not _constant_message(call.message)
+                        or any(a.keyword is not None and a.keyword.value not in _NON_CONTEXT_KEYWORDS for a in node.args)):
+                    found = True
+            stack.extend(node.children)
+        ctx.memo[key] = found
+    return ctx.memo[key]
 
 
 def _constant_message(expr: cst.BaseExpression) -> bool:

@@ -18,7 +18,9 @@ class LoggerNotModuleScoped(Rule):
 
     Not flagged: the same places OBS001 accepts `print()`: `if __name__ == "__main__":`
     blocks, `__main__.py`, click/typer commands, `main`, `[project.scripts]` entry points and
-    files under `script-paths`. Test files (`test-paths`) are skipped.
+    files under `script-paths`. Test files (`test-paths`) are skipped. Nor inside a
+    `logging.Handler` subclass: a module logger there can re-enter the handler itself (report
+    its own failures with `self.handleError(record)` instead).
 
     ## Why it matters
     Records on the root logger carry no module name, so they cannot be filtered or routed per
@@ -65,6 +67,11 @@ class LoggerNotModuleScoped(Rule):
         Valid("import logging\nlogging.info('migrating')\n", path="tests/test_migrate.py"),
         # configuring logging is not logging
         "import logging\nlogging.basicConfig(level=logging.INFO)\nlogging.getLogger('x').setLevel(logging.DEBUG)\n",
+        # inside a handler a module logger could re-enter the handler
+        "import logging\n\nclass QueueHandler(logging.Handler):\n    def emit(self, record):\n        try:\n"
+        "            self.queue.put(record)\n        except Exception:\n            logging.exception('queue full')\n",
+        "from logging.handlers import RotatingFileHandler\nimport logging\n\nclass H(RotatingFileHandler):\n"
+        "    def doRollover(self):\n        logging.warning('rolling over')\n",
     ]
     invalid = [
         Invalid("import logging\n\ndef charge(order):\n    logging.info('charging order %s', order.id)\n", line=4,
@@ -90,5 +97,34 @@ class LoggerNotModuleScoped(Rule):
             name = qual
         if name is None or entry_point_reason(self.context, self.config["script-paths"]) is not None:
             return
+        if self._in_log_handler():
+            return  # a module logger here could re-enter this handler
         self.report(node, f"`{name}()` logs on the root logger: the record has no module name to filter or route by; "
                           "use a module logger (logger = logging.getLogger(__name__))")
+
+    def _in_log_handler(self) -> bool:
+        """Inside a class that derives from a ``logging`` handler (``logging.Handler``,
+        ``logging.handlers.QueueHandler`` ...), directly or through a class of this file."""
+        local = {c.node.name.value: c.node for c in self.context.classes}
+        for info in self.context.classes:
+            seen: set[str] = set()
+            stack = [info.node]
+            while stack and len(seen) < 20:
+                cls = stack.pop()
+                for base in cls.bases:
+                    qual = self.context.qualname(base.value) or ""
+                    if qual.startswith("logging.") and qual.endswith("Handler"):
+                        return True
+                    name = base.value.value if isinstance(base.value, cst.Name) else None
+                    if name is not None and name not in seen:
+                        seen.add(name)
+                        target = local.get(name) or self._module_class(name)
+                        if target is not None:
+                            stack.append(target)
+        return False
+
+    def _module_class(self, name: str) -> cst.ClassDef | None:
+        for stmt in self.context.module.body:
+            if isinstance(stmt, cst.ClassDef) and stmt.name.value == name:
+                return stmt
+        return None
