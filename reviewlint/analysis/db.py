@@ -29,6 +29,8 @@ from reviewlint.knowledge import db
 
 READ = db.READ
 WRITE = db.WRITE
+STAGE = db.STAGE
+FLUSH = db.FLUSH
 
 
 @dataclass(frozen=True)
@@ -311,11 +313,19 @@ def statement_kind(expr: cst.BaseExpression | None, ctx: FileContext) -> str | N
         func = expr.func
         if not isinstance(func, cst.Attribute):
             return None
+        if func.attr.value in _WRITE_STATEMENT_METHODS:
+            # ``upsert(edges).values(...)``: only INSERT/UPDATE statements take values/conflict clauses
+            return WRITE
         if func.attr.value in ("insert", "update", "delete") and not expr.args and isinstance(func.value, (cst.Name, cst.Attribute)):
             # ``users.insert()`` on a Table
             return WRITE if _table_like(func.value, ctx) else None
         expr = func.value
     return None
+
+
+_WRITE_STATEMENT_METHODS = frozenset({
+    "values", "on_conflict_do_update", "on_conflict_do_nothing", "on_duplicate_key_update",
+})
 
 
 def _table_like(expr: cst.BaseExpression, ctx: FileContext) -> bool:
