@@ -339,3 +339,47 @@ def test_staged_objects_flushed_per_iteration():
             session.flush()
     """
     assert codes(code, ["PERF003", "PERF002"]) == [(10, "PERF003")]
+
+
+# ---------------------------------------------------------------------- SCALE002 (issue #14)
+def test_gather_of_started_tasks_is_not_a_fan_out():
+    code = """
+    import asyncio
+
+    async def f(hass, bridges, jobs):
+        tasks = [hass.async_create_task(b.start()) for b in bridges]
+        await asyncio.gather(*tasks)
+        started = []
+        for j in jobs:
+            started.append(asyncio.ensure_future(run(j)))
+        await asyncio.gather(*started)
+        await asyncio.gather(*(run(j) for j in jobs))
+    """
+    assert codes(code, ["SCALE002"]) == [(11, "SCALE002")]
+
+
+def test_gather_message_keeps_brackets_balanced():
+    code = """
+    import asyncio
+
+    async def f(root):
+        await asyncio.gather(*(parse(p) for p in walk_files(root=str(root), ignore_patterns=IGNORED, follow=True)))
+    """
+    [f] = findings(code, ["SCALE002"])
+    collection = f.message.split(" in `", 1)[1].split("`", 1)[0]
+    assert collection.count("(") == collection.count(")")
+    assert collection.count("[") == collection.count("]")
+
+
+def test_gather_over_a_small_module_constant_is_bounded():
+    code = """
+    import asyncio
+
+    REGIONS = ('eu', 'us', 'ap')
+    MANY = list(range(1000))
+
+    async def f(client):
+        await asyncio.gather(*(client.ping(r) for r in REGIONS))
+        await asyncio.gather(*(client.ping(r) for r in MANY))
+    """
+    assert codes(code, ["SCALE002"]) == [(9, "SCALE002")]

@@ -176,3 +176,17 @@ def test_local_resource_retry_needs_no_backoff_but_is_still_a_retry():
                     continue
     """
     assert _codes(src, "REL002,REL005") == [("REL005", 8)]
+
+
+def test_retry_loop_with_subscripts_in_the_try_does_not_crash():
+    src = """
+        import time, requests
+
+        def get(urls, i):
+            for attempt in range(3):
+                try:
+                    return requests.get(urls[attempt], headers=H[i, 1:2], timeout=5)
+                except requests.ConnectionError:
+                    time.sleep(1)
+    """
+    assert _codes(src, "REL002") == [("REL002", 7)]

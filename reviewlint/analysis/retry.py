@@ -259,7 +259,7 @@ def _names_passed(block: cst.CSTNode) -> set[str]:
         if isinstance(node, cst.Call):
             parts = [a.value for a in node.args]
         elif isinstance(node, cst.Subscript):
-            parts = [node.slice]  # type: ignore[list-item]
+            parts = list(node.slice)
         elif isinstance(node, (cst.Assign, cst.Return)) and node.value is not None:
             parts = [node.value] if not isinstance(node.value, (cst.Call, cst.Await)) else []
         for part in parts:
