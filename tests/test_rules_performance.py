@@ -383,3 +383,30 @@ def test_gather_over_a_small_module_constant_is_bounded():
         await asyncio.gather(*(client.ping(r) for r in MANY))
     """
     assert codes(code, ["SCALE002"]) == [(9, "SCALE002")]
+
+
+def test_a_not_in_filter_is_not_a_memo():
+    code = """
+    from shop.models import Record
+
+    def prune(keep):
+        for record in Record.objects.filter(owner=1):
+            if record.name not in keep:
+                record.delete()
+        cache = {}
+        for record in Record.objects.filter(owner=1):
+            if record.parent_id not in cache:
+                cache[record.parent_id] = Record.objects.get(id=record.parent_id)
+    """
+    assert codes(code, ["PERF002", "PERF003"]) == [(7, "PERF003")]
+
+
+def test_gather_of_stored_coroutines_by_index_is_judged():
+    code = """
+    import asyncio
+
+    async def bind(pairs):
+        bind_tasks = [(zdo_request(p), 'msg') for p in pairs]
+        await asyncio.gather(*(t[0] for t in bind_tasks))
+    """
+    assert codes(code, ["SCALE002"]) == [(6, "SCALE002")]

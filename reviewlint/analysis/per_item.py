@@ -22,6 +22,7 @@ from typing import Iterable
 
 import libcst as cst
 
+from reviewlint.analysis.calls import code_of
 from reviewlint.analysis.loops import is_literal_collection, looks_like_pagination_variable, retry_loop
 from reviewlint.engine.context import FileContext, Loop
 
@@ -164,24 +165,57 @@ def guarded_off_the_item_path(ctx: FileContext, loop: Loop) -> bool:
             return False
         if isinstance(node, cst.ExceptHandler):
             return True
-        if isinstance(node, cst.If) and i + 1 < len(ancestors) and ancestors[i + 1] is node.body and _is_cache_miss(node.test):
+        if isinstance(node, cst.If) and i + 1 < len(ancestors) and ancestors[i + 1] is node.body and _is_cache_miss(node, ctx):
             return True
     return False
 
 
-def _is_cache_miss(test: cst.BaseExpression) -> bool:
-    """``key not in cache`` / ``cache.get(key) is None`` (alone or in an ``and``)."""
+def _is_cache_miss(node: cst.If, ctx: FileContext) -> bool:
+    """``if key not in cache: cache[key] = ...`` / ``if cache.get(key) is None: cache[key] = ...``:
+    the body fills the container the test looks in (a filter such as ``if x not in keep:
+    x.delete()`` is not a memo)."""
+    key = ("cache_miss", id(node))
+    if key not in ctx.memo:
+        containers = _tested_containers(node.test)
+        ctx.memo[key] = bool(containers) and bool(containers & _filled_containers(node.body))
+    return ctx.memo[key]
+
+
+def _tested_containers(test: cst.BaseExpression) -> set[str]:
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-        return _is_cache_miss(test.left) or _is_cache_miss(test.right)
+        return _tested_containers(test.left) | _tested_containers(test.right)
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
+        return set()
     target = test.comparisons[0]
     if isinstance(target.operator, cst.NotIn):
-        return True
+        return {code_of(target.comparator).strip()}
     if isinstance(target.operator, cst.Is) and isinstance(target.comparator, cst.Name) and target.comparator.value == "None":
         left = test.left
-        return isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "get"
-    return False
+        if isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "get":
+            return {code_of(left.func.value).strip()}
+    return set()
+
+
+def _filled_containers(block: cst.CSTNode) -> set[str]:
+    """Containers a block stores into: ``c[k] = ...``, ``c.add(...)``, ``c.setdefault(...)``."""
+    out: set[str] = set()
+    stack: list[cst.CSTNode] = [block]
+    steps = 0
+    while stack and steps < 500:
+        steps += 1
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Assign):
+            for t in node.targets:
+                if isinstance(t.target, cst.Subscript):
+                    out.add(code_of(t.target.value).strip())
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+            "add", "setdefault", "update", "append", "__setitem__"
+        ):
+            out.add(code_of(node.func.value).strip())
+        stack.extend(node.children)
+    return out
 
 
 def _steps_through(expr: cst.BaseExpression, ctx: FileContext) -> bool:

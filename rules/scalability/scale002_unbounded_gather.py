@@ -283,7 +283,7 @@ class UnboundedGather(Rule):
         # ``async with OPEN_FILES:`` where the name is imported or a module constant: an
         # async context manager entered by name, not built here, is a shared lock/limiter
         text = code_of(node.item).lower()
-        if any(word in text for word in _LIMIT_WORDS + ("lock",)) or self._shared_limit(node.item):
+        if any(word in text for word in _LIMIT_WORDS) or self._shared_limit(node.item):
             self._sites.append(_Site(*self._where()))
 
     def _shared_limit(self, item: cst.BaseExpression) -> bool:
@@ -325,7 +325,7 @@ class UnboundedGather(Rule):
             comp = fan.for_in
             collection, variable = comp.iter, _target_text(comp.target)
             elt = fan.elt
-            if not isinstance(elt, cst.Call) or _starts_task(elt, ctx) or _runs_in_executor(elt, ctx) or _cleanup(elt):
+            if _existing_tasks(fan, ctx) or _starts_task(elt, ctx) or _runs_in_executor(elt, ctx) or _cleanup(elt):
                 return  # existing tasks/futures (or tasks started here): gather starts no new work
             callee = _callee_key(elt.expression if isinstance(elt, cst.Await) else elt)
         elif isinstance(fan, cst.Call) and ctx.call_name(fan) == "builtins.map" and len(fan.args) >= 2:
@@ -403,11 +403,19 @@ def _bounded_collection(expr: cst.BaseExpression, ctx, hops: int = 0) -> bool:
                 for e in table.elements
             )
         return False
+    if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        return _bounded_collection(expr.for_in.iter, ctx, hops + 1)
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in (
+        "items", "keys", "values"
+    ) and not expr.args:
+        return _bounded_collection(expr.func.value, ctx, hops + 1)
     if isinstance(expr, cst.Name):
         binding = ctx.lookup(expr.value)
         origin = binding.origin if binding is not None and binding.kind == OTHER else None
         if isinstance(origin, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
             return _bounded_collection(origin.for_in.iter, ctx, hops + 1)
+        if isinstance(origin, cst.Dict):  # a local literal table
+            return len(origin.elements) <= _SMALL_FAN_OUT
     return False
 
 
@@ -432,17 +440,58 @@ def _starts_task(elt: cst.BaseExpression, ctx) -> bool:
     return name in _TASK_STARTERS
 
 
+_TASK_METHODS = frozenset({"done", "cancel", "cancelled", "result", "exception", "add_done_callback"})
+
+
+def _existing_tasks(comp: cst.BaseExpression, ctx) -> bool:
+    """``[t for t in tasks.values() if not t.done()]`` / ``(t for t in started)`` where ``started``
+    was filled with ``create_task(...)``: the elements are tasks already running."""
+    elt = comp.elt  # type: ignore[attr-defined]
+    if not isinstance(elt, cst.Name):
+        return False
+    for cond in comp.for_in.ifs:  # type: ignore[attr-defined]
+        for node in _walk(cond.test):
+            if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _TASK_METHODS
+                    and isinstance(node.func.value, cst.Name) and node.func.value.value == elt.value):
+                return True
+    source = comp.for_in.iter  # type: ignore[attr-defined]
+    if isinstance(source, cst.Name):
+        binding = ctx.lookup(source.value)
+        origin = binding.origin if binding is not None and binding.kind == OTHER else None
+        if isinstance(origin, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and _starts_task(origin.elt, ctx):
+            return True
+    return False
+
+
+def _walk(node: cst.CSTNode, limit: int = 200):
+    stack = [node]
+    while stack and limit > 0:
+        limit -= 1
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
 def _short(expr: cst.BaseExpression, limit: int = 40) -> str:
     """The expression for a message, shortened without cutting inside brackets."""
     text = " ".join(code_of(expr).split())
     if len(text) <= limit:
         return text
+    return _elided(expr, 0)
+
+
+def _elided(expr: cst.BaseExpression, depth: int) -> str:
+    """``a.b(long, args)[k]`` → ``a.b(…)[…]``: the shape, with every bracket closed."""
+    if depth > 20:
+        return "…"
     if isinstance(expr, cst.Call):
-        return f"{_short(expr.func, limit)}(…)"
+        return f"{_elided(expr.func, depth + 1)}(…)"
     if isinstance(expr, cst.Subscript):
-        return f"{_short(expr.value, limit)}[…]"
+        return f"{_elided(expr.value, depth + 1)}[…]"
     if isinstance(expr, cst.Attribute):
-        return f"…{expr.attr.value}" if len(expr.attr.value) < limit else "…"
+        return f"{_elided(expr.value, depth + 1)}.{expr.attr.value}"
+    if isinstance(expr, cst.Name):
+        return expr.value
     return "…"
 
 
