@@ -22,12 +22,14 @@ class NPlusOneQuery(dba.DbLoopRule, Rule):
     a DB-API `cursor.execute("SELECT ...", (x,))`, asyncpg `fetch/fetchrow/fetchval`, pymongo
     `find/find_one`. Writes are PERF003's. A query one call away counts too: a function or
     method of the same module that runs the query with its parameters, called per item
-    (reported at the call in the loop, naming the helper).
+    (reported at the call in the loop, naming the helper). A `for`/`while` loop that makes
+    several such queries is reported once, at the first, with the count of the others.
 
     Not flagged: loops over a literal or a module constant of five items or fewer, retry
     loops (and `while` loops counted by attempts), queue consumers (`item = queue.get()`),
     memoised lookups (`if key not in cache:`, `@functools.cache` helpers), queries only on
-    the error path (in an `except`), a `for` over a queryset built before the loop, pagination or
+    the error path (in an `except`), a `for` over a queryset built before the loop, a query per
+    group that fetches the whole group (`filter(type=ct, id__in=pks)`), pagination or
     batching loops (the variable is a page/offset/cursor, or the next key comes from the
     rows just read), SQL text that itself differs per item (a table per item), un-awaited
     async queries collected for `asyncio.gather` (SCALE002
@@ -103,6 +105,9 @@ class NPlusOneQuery(dba.DbLoopRule, Rule):
         # one statement per table (the SQL text itself varies): not an IN-able N+1
         "import sqlite3\n\ndef sizes(conn: sqlite3.Connection, tables):\n"
         "    return {t: conn.execute(f'SELECT count(*) FROM {t}').fetchone() for t in tables}\n",
+        # one query per group, each fetching the whole group with `__in`
+        "from notes.models import Note\n\ndef f(ct_to_pks):\n    for ct, pks in ct_to_pks.items():\n"
+        "        for note in Note.objects.filter(assigned_object_type=ct, assigned_object_id__in=pks):\n            print(note)\n",
         # a module constant of two different tables: one query per table, not an IN-able N+1
         "import sqlalchemy as sa\nfrom sqlalchemy.orm import Session\n\nMODELS = [(QUERY, 'database_id'), (SAVED, 'db_id')]\n\n"
         "def count_rows(session: Session, db_id):\n    for table, column in MODELS:\n"
@@ -134,6 +139,13 @@ class NPlusOneQuery(dba.DbLoopRule, Rule):
             "from shop.models import Customer\n\ndef f(orders):\n    for o in orders:\n"
             "        c = Customer.objects.get(id=o.customer_id)\n",
             line=5, message="one query per `o`", count=1,
+        ),
+        # several queries in one loop: one finding, with the count
+        Invalid(
+            "from jobs.models import Log\n\ndef report(groups):\n    for group in groups:\n"
+            "        logs = Log.objects.filter(grouping=group)\n        a = logs.filter(level='info').count()\n"
+            "        b = logs.filter(level='error').count()\n        c = logs.filter(level='debug').count()\n",
+            line=6, message="(and 2 more in this loop)", count=1,
         ),
         # the message names the loop variable, not a name derived from it; never `set()`
         Invalid(
@@ -271,6 +283,8 @@ class NPlusOneQuery(dba.DbLoopRule, Rule):
         if not loops:
             return
         loop, variable = loops[0]
+        if dba.batches_per_group(node, self.context, loop):
+            return  # ``filter(type=ct, id__in=pks)``: one query per group of rows, already batched
         hint = dba.BATCH_READ_HINT.get(library, dba.DEFAULT_BATCH_READ_HINT)
         message = f"`{shown}` runs one query per `{variable}` in this {loop_kind_text(loop)} (N+1): {hint}"
         self._loop_candidate(node, loop, variable, message)

@@ -42,7 +42,8 @@ class WritePerRow(dba.DbLoopRule, Rule):
     only stage: the unit of work batches them at flush); a DB-API, SQLAlchemy or asyncpg `execute` of
     an `INSERT`/`UPDATE`/`DELETE` statement; pymongo `insert_one`/`update_one`/`delete_one`...
     A write one call away counts too: a function or method of the same module that writes
-    with its parameters, called per item (reported at the call in the loop).
+    with its parameters, called per item (reported at the call in the loop). A `for`/`while`
+    loop that makes several such writes is reported once, at the first, with the count.
 
     Django's `bulk_create()`/`bulk_update()` skip the model's `save()` and the signals: the
     message says so, so that a model whose `save()` does work is not "fixed" into a bug.
