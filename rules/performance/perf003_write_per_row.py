@@ -49,7 +49,8 @@ class WritePerRow(dba.DbLoopRule, Rule):
     message says so, so that a model whose `save()` does work is not "fixed" into a bug.
 
     Not flagged: loops over a literal or a module constant of five items or fewer, retry loops,
-    writes only on the error path (in an `except`), pagination or
+    writes only on the error path (in an `except`), a statement per group that covers the
+    whole group (`filter(type=ct, id__in=pks).delete()`), pagination or
     batching loops (a `batch`/`chunk` variable, `chunks(...)`/`itertools.batched(...)`), writes that do not depend on the loop variable (SQL text that differs per
     item, such as a table name per item, is a different statement, not a batchable row),
     DDL (`CREATE`/`DROP`/`ALTER`), un-awaited async writes
@@ -228,6 +229,8 @@ class WritePerRow(dba.DbLoopRule, Rule):
         if not loops:
             return
         loop, variable = loops[0]
+        if dba.batches_per_group(node, ctx, loop):
+            return  # ``filter(type=ct, id__in=pks).delete()``: one statement per group of rows
         message = (
             f"`{dba.short_callee(node)}()` makes one write per `{variable}` in this {loop_kind_text(loop)}: "
             f"{_hint(found)}"
