@@ -410,3 +410,37 @@ def test_gather_of_stored_coroutines_by_index_is_judged():
         await asyncio.gather(*(t[0] for t in bind_tasks))
     """
     assert codes(code, ["SCALE002"]) == [(6, "SCALE002")]
+
+
+def test_empty_literals_filled_later_are_not_fixed_collections():
+    code = """
+    import asyncio
+    from shop.models import Setting
+
+    REGISTRY = {}
+
+    def f():
+        for k in REGISTRY:
+            Setting.objects.get(key=k)
+
+    async def g(client, items):
+        executions = {}
+        for item in items:
+            executions[item.id] = item
+        await asyncio.gather(*(client.run(i, e) for i, e in executions.items()))
+    """
+    assert codes(code, ["PERF002", "SCALE002"]) == [(9, "PERF002"), (15, "SCALE002")]
+
+
+def test_an_abstract_coroutine_is_not_in_process_work():
+    code = """
+    import asyncio
+
+    class Base:
+        async def report(self, user):
+            \"\"\"Overridden by the cloud client.\"\"\"
+
+        async def report_all(self, users):
+            await asyncio.gather(*(self.report(u) for u in users))
+    """
+    assert codes(code, ["SCALE002"]) == [(9, "SCALE002")]

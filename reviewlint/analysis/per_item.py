@@ -82,7 +82,8 @@ def _module_constant(name: str, ctx: FileContext) -> cst.BaseExpression | None:
     if binding is None or not ctx.scopes or ctx.scopes[0].names.get(name) is not binding:
         return None
     origin = binding.origin
-    if isinstance(origin, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+    # ``CACHE = {}`` / ``SEEN = []`` are filled at run time: not a fixed collection
+    if isinstance(origin, (cst.List, cst.Tuple, cst.Set, cst.Dict)) and origin.elements:
         return origin
     return None
 

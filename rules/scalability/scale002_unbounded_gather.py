@@ -226,7 +226,9 @@ class UnboundedGather(Rule):
         # the walker has not entered the function yet: the key is the one it will have
         if not ctx.functions:
             key = f"self.{node.name.value}" if ctx.method_class is not None or ctx.classes else node.name.value
-            self._coroutines.add(key)
+            if _has_body(node):
+                self._coroutines.add(key)
+            # an abstract coroutine (docstring, ``pass``, ``raise NotImplementedError``): overridden elsewhere
 
     def visit_Await(self, node: cst.Await) -> None:
         self._note_awaiting()
@@ -414,8 +416,8 @@ def _bounded_collection(expr: cst.BaseExpression, ctx, hops: int = 0) -> bool:
         origin = binding.origin if binding is not None and binding.kind == OTHER else None
         if isinstance(origin, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
             return _bounded_collection(origin.for_in.iter, ctx, hops + 1)
-        if isinstance(origin, cst.Dict):  # a local literal table
-            return len(origin.elements) <= _SMALL_FAN_OUT
+        if isinstance(origin, cst.Dict):  # a local literal table (``{}`` is filled later: unknown)
+            return 0 < len(origin.elements) <= _SMALL_FAN_OUT
     return False
 
 
@@ -438,6 +440,23 @@ def _starts_task(elt: cst.BaseExpression, ctx) -> bool:
     func = elt.func
     name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
     return name in _TASK_STARTERS
+
+
+def _has_body(node: cst.FunctionDef) -> bool:
+    """More than a docstring, ``pass``, ``...`` or ``raise NotImplementedError``."""
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    for stmt in body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return True
+        for small in stmt.body:
+            if isinstance(small, cst.Pass):
+                continue
+            if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)):
+                continue
+            if isinstance(small, cst.Raise) and "NotImplementedError" in code_of(small):
+                continue
+            return True
+    return False
 
 
 _TASK_METHODS = frozenset({"done", "cancel", "cancelled", "result", "exception", "add_done_callback"})
