@@ -523,6 +523,11 @@ def _configured(delay: cst.BaseExpression, ctx: FileContext) -> bool:
             base = node.value.value
             if base in ("self", "cls") or any(word in base.lower() for word in _CONFIG_WORDS):
                 return True
+            binding = ctx.lookup(base)
+            if binding is not None and binding.kind != "import" and ctx.scopes and ctx.scopes[0].names.get(base) is not binding:
+                # ``registration.interval`` / ``instance.db_retry_wait``: a value carried by an
+                # object of this call (a server's polling interval, a user's setting)
+                return True
         elif isinstance(node, cst.Name):
             binding = ctx.lookup(node.value)
             if binding is None:

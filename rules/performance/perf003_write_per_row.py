@@ -18,7 +18,7 @@ def _hint(found: dba.DbCall) -> str:
         if found.method in ("update", "aupdate"):
             return "one `filter(id__in=...).update(...)`, or `bulk_update()`"
         if found.method in ("delete", "adelete"):
-            return "one `filter(id__in=...).delete()`"
+            return "one `filter(id__in=...).delete()` (it skips an overridden `delete()` of the model)"
         return "batch the writes (`bulk_create()`/`bulk_update()`)"
     if lib == "sqlalchemy":
         return "one statement for all rows (`insert(...).values([...])`, `update(...).where(Model.id.in_(ids))`, `session.execute(stmt, [rows])`)"

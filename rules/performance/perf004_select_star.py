@@ -17,7 +17,7 @@ _SQL_METHODS = frozenset(
 
 
 #: the rows are handed on whole: every column reaches the caller
-_WHOLE_ROW_MARKERS = (".mappings()", "._mapping", "._asdict()", "dict(row", "dict(r)", "dict(zip(", ".description",
+_WHOLE_ROW_MARKERS = (".mappings()", "._mapping", "._asdict()", "dict(row", "dict(r)", "dict(zip(", "map(dict,", ".description",
                       "read_sql", "RealDictCursor", "DictCursor", "row_factory")
 #: a probe of a table or of the catalog: one row or an existence test, nothing to name
 _PROBE_RE = re.compile(r"\blimit\s+[01]\b|\b(information_schema|pg_catalog|pg_tables|pg_class|sqlite_master|sqlite_schema)\b",

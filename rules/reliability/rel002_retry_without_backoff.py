@@ -23,8 +23,9 @@ class RetryWithoutBackoff(Rule):
     that prepares the next attempt (`handler.prepare_for_next_attempt(...)`), is trusted.
 
     A wait the server chose (`Retry-After`, a rate-limit reset) is backoff; a wait someone
-    configured (`self.retry_wait`, a parameter, a `settings`/`config` value or a name imported
-    from a configuration module) is deliberate and trusted.
+    configured (`self.retry_wait`, a parameter or an attribute of a local object such as
+    `registration.interval`, a `settings`/`config` value or a name imported from a
+    configuration module) is deliberate and trusted.
 
     Not flagged: poll and timer loops (the loop also goes round when the call succeeds, until
     a condition holds, or `continue`s on the healthy path: a fixed interval is right there),
@@ -140,6 +141,10 @@ class RetryWithoutBackoff(Rule):
         "import asyncio\nfrom app.env import REDIS_RECONNECT_DELAY\n\nasync def call(proxy, name, retries=3):\n"
         "    for attempt in range(retries):\n        try:\n            method = getattr(proxy.resolve(), name)\n"
         "            return await method()\n        except ConnectionError:\n            await asyncio.sleep(REDIS_RECONNECT_DELAY / 1000)\n",
+        # the wait comes with an object of the call (an OAuth device flow's polling interval)
+        "import asyncio\n\nasync def flow(device, registration):\n    async def wait():\n        for _ in range(5):\n            try:\n"
+        "                return await device.activation(code=registration.device_code)\n            except ConnectionError:\n"
+        "                await asyncio.sleep(registration.interval)\n    return await wait()\n",
         # a local resource: nothing remote to protect
         "import os\n\ndef next_dir(root, retries=3):\n    for attempt in range(retries):\n        try:\n"
         "            path = os.path.join(root, str(len(os.listdir(root)) + 1))\n            os.mkdir(path)\n            return path\n"
