@@ -66,7 +66,7 @@ def test_select_star(sql, star):
     [
         ("sqlalchemy.orm.Session.get", "sqlalchemy", db.READ),
         ("sqlmodel.Session.exec", "sqlalchemy", db.SQL),
-        ("sqlalchemy.orm.session.Session.add", "sqlalchemy", db.WRITE),
+        ("sqlalchemy.orm.session.Session.add", "sqlalchemy", db.STAGE),  # add() only stages: no SQL until flush,
         ("sqlite3.Cursor.execute", "sqlite3", db.SQL),
         ("psycopg2.extensions.cursor.execute", "psycopg2", db.SQL),
         ("asyncpg.Pool.fetchrow", "asyncpg", db.READ),
@@ -245,3 +245,202 @@ def test_fire_and_forget_only_as_a_bare_statement():
             return keep
     """
     assert codes(code, ["SCALE003"]) == [(5, "SCALE003")]
+
+
+# ---------------------------------------------------------------------- per-item loops (issue #14)
+def test_loop_variable_named_through_derived_names():
+    code = """
+    from shop.models import Customer
+
+    def f(orders):
+        for o in orders:
+            info = o.meta
+            cid = info['customer']
+            Customer.objects.get(id=cid)
+    """
+    [f] = findings(code, ["PERF002"])
+    assert "per `o`" in f.message
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "for k in ('a', 'b', 'c', 'd', 'e'):",
+        "for k in {'a': 1, 'b': 2}.items():",
+        "for k in KEYS:",
+        "for i, k in enumerate(KEYS):",
+    ],
+)
+def test_small_fixed_collections_are_not_per_item(header):
+    code = f"""
+    from shop.models import Setting
+
+    KEYS = ['vat', 'currency']
+
+    def f():
+        {header}
+            Setting.objects.get(key=k)
+    """
+    assert codes(code, ["PERF002"]) == []
+
+
+def test_a_large_or_rebound_constant_is_still_per_item():
+    code = """
+    from shop.models import Setting
+
+    KEYS = ['a', 'b', 'c', 'd', 'e', 'f']
+
+    def f(extra):
+        for k in KEYS:
+            Setting.objects.get(key=k)
+        KEYS2 = extra
+        for k in KEYS2:
+            Setting.objects.get(key=k)
+    """
+    assert codes(code, ["PERF002"]) == [(8, "PERF002"), (11, "PERF002")]
+
+
+@pytest.mark.parametrize("take", ["q.get()", "await q.get()", "q.get(timeout=1)", "next(it)", "q.get_nowait()"])
+def test_consumer_loops_are_not_per_item(take):
+    code = f"""
+    from shop.models import Job
+
+    async def worker(q, it):
+        while True:
+            msg = {take}
+            job_id = msg['id']
+            await Job.objects.aget(id=job_id)
+    """
+    assert codes(code, ["PERF002"]) == []
+
+
+def test_a_while_loop_over_a_dict_lookup_is_still_judged():
+    code = """
+    from shop.models import Node
+
+    def ancestors(parents, node_id):
+        while node_id:
+            node_id = parents.get(node_id)
+            Node.objects.get(id=node_id)
+    """
+    assert codes(code, ["PERF002"]) == [(7, "PERF002")]
+
+
+def test_staged_objects_flushed_per_iteration():
+    code = """
+    from sqlalchemy.orm import Session
+
+    def f(session: Session, rows):
+        for r in rows:
+            session.add(Event(**r))
+        session.commit()
+        for r in rows:
+            session.merge(Event(**r))
+            session.flush()
+    """
+    assert codes(code, ["PERF003", "PERF002"]) == [(10, "PERF003")]
+
+
+# ---------------------------------------------------------------------- SCALE002 (issue #14)
+def test_gather_of_started_tasks_is_not_a_fan_out():
+    code = """
+    import asyncio
+
+    async def f(hass, bridges, jobs):
+        tasks = [hass.async_create_task(b.start()) for b in bridges]
+        await asyncio.gather(*tasks)
+        started = []
+        for j in jobs:
+            started.append(asyncio.ensure_future(run(j)))
+        await asyncio.gather(*started)
+        await asyncio.gather(*(run(j) for j in jobs))
+    """
+    assert codes(code, ["SCALE002"]) == [(11, "SCALE002")]
+
+
+def test_gather_message_keeps_brackets_balanced():
+    code = """
+    import asyncio
+
+    async def f(root):
+        await asyncio.gather(*(parse(p) for p in walk_files(root=str(root), ignore_patterns=IGNORED, follow=True)))
+    """
+    [f] = findings(code, ["SCALE002"])
+    collection = f.message.split(" in `", 1)[1].split("`", 1)[0]
+    assert collection.count("(") == collection.count(")")
+    assert collection.count("[") == collection.count("]")
+
+
+def test_gather_over_a_small_module_constant_is_bounded():
+    code = """
+    import asyncio
+
+    REGIONS = ('eu', 'us', 'ap')
+    MANY = list(range(1000))
+
+    async def f(client):
+        await asyncio.gather(*(client.ping(r) for r in REGIONS))
+        await asyncio.gather(*(client.ping(r) for r in MANY))
+    """
+    assert codes(code, ["SCALE002"]) == [(9, "SCALE002")]
+
+
+def test_a_not_in_filter_is_not_a_memo():
+    code = """
+    from shop.models import Record
+
+    def prune(keep):
+        for record in Record.objects.filter(owner=1):
+            if record.name not in keep:
+                record.delete()
+        cache = {}
+        for record in Record.objects.filter(owner=1):
+            if record.parent_id not in cache:
+                cache[record.parent_id] = Record.objects.get(id=record.parent_id)
+    """
+    assert codes(code, ["PERF002", "PERF003"]) == [(7, "PERF003")]
+
+
+def test_gather_of_stored_coroutines_by_index_is_judged():
+    code = """
+    import asyncio
+
+    async def bind(pairs):
+        bind_tasks = [(zdo_request(p), 'msg') for p in pairs]
+        await asyncio.gather(*(t[0] for t in bind_tasks))
+    """
+    assert codes(code, ["SCALE002"]) == [(6, "SCALE002")]
+
+
+def test_empty_literals_filled_later_are_not_fixed_collections():
+    code = """
+    import asyncio
+    from shop.models import Setting
+
+    REGISTRY = {}
+
+    def f():
+        for k in REGISTRY:
+            Setting.objects.get(key=k)
+
+    async def g(client, items):
+        executions = {}
+        for item in items:
+            executions[item.id] = item
+        await asyncio.gather(*(client.run(i, e) for i, e in executions.items()))
+    """
+    assert codes(code, ["PERF002", "SCALE002"]) == [(9, "PERF002"), (15, "SCALE002")]
+
+
+def test_an_abstract_coroutine_is_not_in_process_work():
+    code = """
+    import asyncio
+
+    class Base:
+        async def report(self, user):
+            \"\"\"Overridden by the cloud client.\"\"\"
+
+        async def report_all(self, users):
+            await asyncio.gather(*(self.report(u) for u in users))
+    """
+    assert codes(code, ["SCALE002"]) == [(9, "SCALE002")]

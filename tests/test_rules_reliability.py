@@ -121,3 +121,72 @@ def test_missing_retry_policy_ignores_calls_under_a_custom_retry_decorator():
             return client.get("https://x.org/rates")
     """
     assert _codes(src, "REL006") == []
+
+
+def test_bound_written_as_continue_under_the_limit_then_raise():
+    src = """
+        import time
+        import sqlalchemy
+
+        def engine_with_retry(uri, max_attempts=10):
+            attempts = 0
+            while True:
+                attempts += 1
+                try:
+                    return sqlalchemy.inspect(sqlalchemy.create_engine(uri))
+                except sqlalchemy.exc.OperationalError:
+                    if attempts < max_attempts:
+                        time.sleep(0.1 * 2 ** attempts)
+                        continue
+                    raise
+    """
+    assert _codes(src, "REL002,REL003") == []
+
+
+def test_timer_loop_is_not_a_retry_for_any_retry_rule():
+    src = """
+        import asyncio
+
+        class EventsClient:
+            async def checkpoint_loop(self):
+                while True:
+                    await asyncio.sleep(30)
+                    try:
+                        if self._ws:
+                            await self._ws.ping()
+                            continue
+                        await self._reconnect()
+                    except (ConnectionError, Exception):
+                        continue
+                    return
+    """
+    assert _codes(src, "REL002,REL003,REL005") == []
+
+
+def test_local_resource_retry_needs_no_backoff_but_is_still_a_retry():
+    # REL002 has nothing to say (no remote service to give room to); REL005 still judges the loop
+    src = """
+        import subprocess
+
+        def run():
+            for attempt in range(5):
+                try:
+                    return subprocess.run(['nmap'], check=True)
+                except Exception:
+                    continue
+    """
+    assert _codes(src, "REL002,REL005") == [("REL005", 8)]
+
+
+def test_retry_loop_with_subscripts_in_the_try_does_not_crash():
+    src = """
+        import time, requests
+
+        def get(urls, i):
+            for attempt in range(3):
+                try:
+                    return requests.get(urls[attempt], headers=H[i, 1:2], timeout=5)
+                except requests.ConnectionError:
+                    time.sleep(1)
+    """
+    assert _codes(src, "REL002") == [("REL002", 7)]

@@ -33,8 +33,8 @@ class InvoiceRepository:
 
     def record_payments(self, rows):
         for row in rows:
-            self.session.add(Payment(invoice_id=row["invoice"], amount=row["amount"]))  # expect: PERF003
-        self.session.commit()
+            self.session.add(Payment(invoice_id=row["invoice"], amount=row["amount"]))  # only staged
+            self.session.commit()  # expect: PERF003
 
     def record_payments_at_once(self, rows):
         self.session.add_all([Payment(invoice_id=r["invoice"], amount=r["amount"]) for r in rows])

@@ -29,6 +29,8 @@ from reviewlint.knowledge import db
 
 READ = db.READ
 WRITE = db.WRITE
+STAGE = db.STAGE
+FLUSH = db.FLUSH
 
 
 @dataclass(frozen=True)
@@ -311,11 +313,19 @@ def statement_kind(expr: cst.BaseExpression | None, ctx: FileContext) -> str | N
         func = expr.func
         if not isinstance(func, cst.Attribute):
             return None
+        if func.attr.value in _WRITE_STATEMENT_METHODS:
+            # ``upsert(edges).values(...)``: only INSERT/UPDATE statements take values/conflict clauses
+            return WRITE
         if func.attr.value in ("insert", "update", "delete") and not expr.args and isinstance(func.value, (cst.Name, cst.Attribute)):
             # ``users.insert()`` on a Table
             return WRITE if _table_like(func.value, ctx) else None
         expr = func.value
     return None
+
+
+_WRITE_STATEMENT_METHODS = frozenset({
+    "values", "on_conflict_do_update", "on_conflict_do_nothing", "on_duplicate_key_update",
+})
 
 
 def _table_like(expr: cst.BaseExpression, ctx: FileContext) -> bool:
@@ -452,5 +462,46 @@ class DbLoopRule:
         self._flush_loop(node)
 
     def _flush_loop(self, node: cst.CSTNode) -> None:
-        for cand in self._tracker.candidates.finish(node):
-            self.report(cand.node, cand.message)  # type: ignore[attr-defined]
+        # one review comment per loop: the first query, with how many more the loop makes
+        found = self._tracker.candidates.finish(node)
+        if not found:
+            return
+        first = found[0]
+        more = len(found) - 1
+        suffix = f" (and {more} more in this loop)" if more else ""
+        self.report(first.node, first.message + suffix)  # type: ignore[attr-defined]
+
+
+def batches_per_group(call: cst.BaseExpression, ctx: FileContext, loop: Any) -> bool:
+    """``filter(type=ct, id__in=pks)`` / ``where(Model.id.in_(ids))`` with ``pks``/``ids`` from the
+    loop: each go round fetches a whole group in one query (one query per group, not per row)."""
+    loop_names = set(loop.targets) | loop.derived
+    expr: cst.BaseExpression = call
+    depth = 0
+    while isinstance(expr, cst.Call) and depth < 30:
+        depth += 1
+        for arg in expr.args:
+            if arg.keyword is not None and arg.keyword.value.endswith("__in") and ctx.names_in(arg.value) & loop_names:
+                return True
+            for sub in _calls_in(arg.value):
+                if (isinstance(sub.func, cst.Attribute) and sub.func.attr.value in ("in_", "any_")
+                        and any(ctx.names_in(a.value) & loop_names for a in sub.args)):
+                    return True
+        func = expr.func
+        if not isinstance(func, cst.Attribute):
+            break
+        expr = func.value
+    return False
+
+
+def _calls_in(expr: cst.CSTNode) -> list[cst.Call]:
+    out: list[cst.Call] = []
+    stack: list[cst.CSTNode] = [expr]
+    steps = 0
+    while stack and steps < 200:
+        steps += 1
+        node = stack.pop()
+        if isinstance(node, cst.Call):
+            out.append(node)
+        stack.extend(node.children)
+    return out

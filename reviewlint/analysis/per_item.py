@@ -22,22 +22,201 @@ from typing import Iterable
 
 import libcst as cst
 
+from reviewlint.analysis.calls import code_of
 from reviewlint.analysis.loops import is_literal_collection, looks_like_pagination_variable, retry_loop
 from reviewlint.engine.context import FileContext, Loop
 
 
+#: a literal (or a module constant bound to one) of at most this many items is a fixed,
+#: small set of things (settings keys, two tables), not data whose size grows
+SMALL_FIXED_COLLECTION = 5
+
+
 def loop_is_exempt(loop: Loop, variables: Iterable[str], ctx: FileContext) -> bool:
-    """A loop whose per-item calls are not an N+1: literal ≤3 items, retry loop, pagination."""
+    """A loop whose per-item calls are not an N+1: a small fixed collection, a retry or
+    attempts loop, pagination or batching, a queue consumer."""
     variables = list(variables)
-    if loop.kind in ("for", "comprehension") and is_literal_collection(loop.iter):
+    if loop.kind in ("for", "comprehension") and is_small_fixed_collection(loop.iter, ctx):
         return True
     if loop.kind != "comprehension" and retry_loop(loop.node, ctx) is not None:
+        return True
+    if loop.kind == "while" and (_counts_attempts(loop.node) or _consumes(loop, variables, ctx)):
         return True
     if variables and all(looks_like_pagination_variable(v) or looks_like_batch(v) for v in variables):
         return True
     if loop.iter is not None and (_iterates_batches(loop.iter) or _steps_through(loop.iter, ctx)):
         return True
     return False
+
+
+def is_small_fixed_collection(expr: cst.BaseExpression | None, ctx: FileContext,
+                              max_items: int = SMALL_FIXED_COLLECTION) -> bool:
+    """``('vat', 'currency')``, ``{"a": 1, "b": 2}.items()``, or a module constant bound to such
+    a literal (``MODELS = [(Query, "db_id"), (Saved, "db_id")]``): a handful of fixed items."""
+    depth = 0
+    while depth < 4 and expr is not None:
+        depth += 1
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            return is_literal_collection(expr, max_items)
+        if isinstance(expr, cst.Dict):
+            return len(expr.elements) <= max_items and not any(isinstance(e, cst.StarredDictElement) for e in expr.elements)
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Attribute) and func.attr.value in ("items", "keys", "values") and not expr.args:
+                expr = func.value
+                continue
+            if ctx.call_name(expr) in ("builtins.enumerate", "builtins.sorted", "builtins.reversed") and expr.args:
+                expr = expr.args[0].value
+                continue
+            return False
+        if isinstance(expr, cst.Name):
+            expr = _module_constant(expr.value, ctx)
+            continue
+        return False
+    return False
+
+
+def _module_constant(name: str, ctx: FileContext) -> cst.BaseExpression | None:
+    """The literal a module-level name is bound to (and not rebound in the current function)."""
+    binding = ctx.lookup(name)
+    if binding is None or not ctx.scopes or ctx.scopes[0].names.get(name) is not binding:
+        return None
+    origin = binding.origin
+    # ``CACHE = {}`` / ``SEEN = []`` are filled at run time: not a fixed collection
+    if isinstance(origin, (cst.List, cst.Tuple, cst.Set, cst.Dict)) and origin.elements:
+        return origin
+    return None
+
+
+_ATTEMPT_WORDS = ("retry", "retries", "attempt", "tries", "tried", "success", "succeeded")
+
+
+def _counts_attempts(loop_node: cst.CSTNode) -> bool:
+    """``while not success and retry_num <= max_retries``: a loop that repeats one call
+    until it works, counted by its test (a retry loop written without ``try``)."""
+    if not isinstance(loop_node, cst.While):
+        return False
+    names: set[str] = set()
+    stack: list[cst.CSTNode] = [loop_node.test]
+    steps = 0
+    while stack and steps < 200:
+        steps += 1
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            names.add(node.value.lower())
+        elif isinstance(node, cst.Attribute):
+            names.add(node.attr.value.lower())
+            stack.append(node.value)
+        else:
+            stack.extend(node.children)
+    return any(word in name for name in names for word in _ATTEMPT_WORDS)
+
+
+#: calls that take the next message of a queue/stream/iterator: a loop over them consumes a
+#: stream of work one message at a time (each message often a batch already)
+_CONSUMER_METHODS = frozenset({"get", "get_nowait", "recv", "receive", "receive_json", "receive_text", "read_message"})
+
+
+def _consumes(loop: Loop, variables: list[str], ctx: FileContext) -> bool:
+    """``while running: records = queue.get(); process(records)``: a consumer loop."""
+    for variable in variables:
+        seen: set[str] = set()
+        todo = [variable]
+        while todo and len(seen) < 4:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            value = loop.sources.get(name)
+            if value is None:
+                continue
+            if _is_consumer_call(value, ctx):
+                return True
+            todo.extend(sorted(ctx.names_in(value) & loop.derived))
+    return False
+
+
+def _is_consumer_call(value: cst.CSTNode, ctx: FileContext) -> bool:
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if not isinstance(value, cst.Call):
+        return False
+    if ctx.call_name(value) in ("builtins.next", "builtins.anext"):
+        return True
+    func = value.func
+    if not isinstance(func, cst.Attribute) or func.attr.value not in _CONSUMER_METHODS:
+        return False
+    # ``queue.get()`` / ``queue.get(timeout=1)`` / ``queue.get(True, 5)``; ``d.get(key)`` is a lookup
+    positional = [a for a in value.args if a.keyword is None]
+    if func.attr.value == "get":
+        return not positional or (isinstance(positional[0].value, cst.Name) and positional[0].value.value in ("True", "False"))
+    return True
+
+
+def guarded_off_the_item_path(ctx: FileContext, loop: Loop) -> bool:
+    """The node being visited runs only for some items, by design, between ``loop`` and it:
+    in an ``except`` handler (the error path), or under ``if key not in cache:`` (a memoised
+    lookup, once per distinct key)."""
+    ancestors = ctx.ancestors
+    for i in range(len(ancestors) - 1, -1, -1):
+        node = ancestors[i]
+        if node is loop.node or isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        if loop.kind == "comprehension" and isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            return False
+        if isinstance(node, cst.ExceptHandler):
+            return True
+        if isinstance(node, cst.If) and i + 1 < len(ancestors) and ancestors[i + 1] is node.body and _is_cache_miss(node, ctx):
+            return True
+    return False
+
+
+def _is_cache_miss(node: cst.If, ctx: FileContext) -> bool:
+    """``if key not in cache: cache[key] = ...`` / ``if cache.get(key) is None: cache[key] = ...``:
+    the body fills the container the test looks in (a filter such as ``if x not in keep:
+    x.delete()`` is not a memo)."""
+    key = ("cache_miss", id(node))
+    if key not in ctx.memo:
+        containers = _tested_containers(node.test)
+        ctx.memo[key] = bool(containers) and bool(containers & _filled_containers(node.body))
+    return ctx.memo[key]
+
+
+def _tested_containers(test: cst.BaseExpression) -> set[str]:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return _tested_containers(test.left) | _tested_containers(test.right)
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return set()
+    target = test.comparisons[0]
+    if isinstance(target.operator, cst.NotIn):
+        return {code_of(target.comparator).strip()}
+    if isinstance(target.operator, cst.Is) and isinstance(target.comparator, cst.Name) and target.comparator.value == "None":
+        left = test.left
+        if isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "get":
+            return {code_of(left.func.value).strip()}
+    return set()
+
+
+def _filled_containers(block: cst.CSTNode) -> set[str]:
+    """Containers a block stores into: ``c[k] = ...``, ``c.add(...)``, ``c.setdefault(...)``."""
+    out: set[str] = set()
+    stack: list[cst.CSTNode] = [block]
+    steps = 0
+    while stack and steps < 500:
+        steps += 1
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Assign):
+            for t in node.targets:
+                if isinstance(t.target, cst.Subscript):
+                    out.add(code_of(t.target.value).strip())
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+            "add", "setdefault", "update", "append", "__setitem__"
+        ):
+            out.add(code_of(node.func.value).strip())
+        stack.extend(node.children)
+    return out
 
 
 def _steps_through(expr: cst.BaseExpression, ctx: FileContext) -> bool:
@@ -103,10 +282,23 @@ def dependent_loops(ctx: FileContext, exprs: Iterable[cst.CSTNode | None]) -> li
         hit = (names & loop.targets) or (names & loop.derived)
         if not hit:
             continue
-        if loop_is_exempt(loop, sorted(hit), ctx):
+        if loop_is_exempt(loop, sorted(hit), ctx) or guarded_off_the_item_path(ctx, loop):
             return []
-        out.append((loop, sorted(hit)[0]))
+        out.append((loop, loop_variable(loop, hit)))
     return out
+
+
+def loop_variable(loop: Loop, names: Iterable[str]) -> str:
+    """The loop's own variable behind ``names`` (a header target, not a name derived from it)."""
+    names = sorted(names)
+    direct = [n for n in names if n in loop.targets]
+    if direct:
+        return direct[0]
+    for name in names:
+        origin = loop.origins.get(name)
+        if origin is not None:
+            return origin
+    return names[0]
 
 
 def call_argument_values(node: cst.Call) -> list[cst.BaseExpression]:
@@ -232,6 +424,8 @@ class OneCallAway:
         params = node.params
         names = frozenset(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
         key = _function_key(ctx, node)
+        if key is not None and _is_memoised(ctx, node):
+            key = None  # ``@functools.cache``: one call per distinct argument, not per item
         self._stack.append((key, names))
         if key is not None and node.asynchronous is not None:
             self._async_helpers.add(key)
@@ -261,6 +455,8 @@ class OneCallAway:
         key = _helper_key(ctx, node)
         if key is None:
             return
+        if self._stack and self._stack[-1][0] == key:
+            return  # a recursive call: the helper's own statement is what runs per item
         loops = dependent_loops(ctx, [a.value for a in node.args])
         if loops:
             self._calls.append(HelperCall(node, key, loops, shown, isinstance(ctx.parent, cst.Await)))
@@ -276,6 +472,20 @@ class OneCallAway:
             loop, variable = call.loops[0]
             out.append(HelperFinding(call.node, call.shown, found[0], loop, variable, found[1]))
         return out
+
+
+_MEMOISING_DECORATORS = frozenset({
+    "functools.cache", "functools.lru_cache", "functools.cached_property", "cachetools.cached",
+    "async_lru.alru_cache", "cachetools.func.ttl_cache", "cachetools.func.lru_cache",
+})
+
+
+def _is_memoised(ctx: FileContext, node: cst.FunctionDef) -> bool:
+    for dec in node.decorators:
+        expr = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+        if ctx.qualname(expr) in _MEMOISING_DECORATORS:
+            return True
+    return False
 
 
 def _function_key(ctx: FileContext, node: cst.FunctionDef) -> str | None:

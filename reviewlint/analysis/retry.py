@@ -102,6 +102,9 @@ class HandRetry:
     catch_all: list[cst.ExceptHandler] = field(default_factory=list)
     #: the number of attempts when the loop is ``for _ in range(<literals>)``
     attempts: int | None = None
+    #: what is retried needs no wait: a local resource (file system, subprocess, sqlite, a
+    #: serial port) or a conflict (a unique-key race is resolved by re-reading, not waiting)
+    no_wait_needed: bool = False
 
 
 def hand_retry(loop_node: cst.CSTNode, ctx: FileContext) -> HandRetry | None:
@@ -129,7 +132,9 @@ def _hand_retry(loop_node: cst.CSTNode, ctx: FileContext) -> HandRetry | None:
     try_node = shape.try_node
     if not _leaves_on_success(loop_node, try_node):
         return None  # a poll loop: it goes round on success too, until a condition holds
-    body_names = _names_read(try_node.body, ctx)
+    if _exits(try_node.body, (cst.Continue,)):
+        return None  # a timer loop: the healthy path goes round again (``if ok: continue``)
+    body_names = _names_passed(try_node.body)
     if (targets - {"_"}) & body_names and not any(kr.RETRY_NAME_RE.search(t) for t in targets):
         return None  # ``for port in range(...)``: the loop tries different values, it does not retry
     handler_types = [_caught(h, ctx) for h in shape.retrying_handlers]
@@ -148,7 +153,45 @@ def _hand_retry(loop_node: cst.CSTNode, ctx: FileContext) -> HandRetry | None:
     bounded = not shape.infinite or _has_bound(loop_node, ctx)
     catch_all = _catch_all_handlers(shape, handler_types, ctx)
     attempts = _literal_attempts(loop_node.iter) if isinstance(loop_node, cst.For) else None
-    return HandRetry(shape, call, _call_text(call), sleep, sleep_call, shape.infinite, bounded, catch_all, attempts)
+    no_wait = _local_call(call, ctx) or (bool(flat) and all(_local_exception(t) for t in flat)) or any(
+        _conflict_only(h) for h in shape.retrying_handlers
+    )
+    return HandRetry(shape, call, _call_text(call), sleep, sleep_call, shape.infinite, bounded, catch_all, attempts,
+                     no_wait)
+
+
+#: calls on local resources: retrying them protects no remote service
+_LOCAL_PREFIXES = ("os.", "shutil.", "pathlib.", "subprocess.", "sqlite3.", "serial.", "fcntl.", "tempfile.",
+                   "builtins.open", "io.open", "filelock.", "portalocker.")
+_LOCAL_EXCEPTIONS = frozenset({
+    "builtins.FileNotFoundError", "builtins.FileExistsError", "builtins.PermissionError", "builtins.IsADirectoryError",
+    "builtins.NotADirectoryError", "builtins.BlockingIOError", "builtins.InterruptedError", "builtins.ChildProcessError",
+    "subprocess.CalledProcessError", "subprocess.TimeoutExpired", "sqlite3.OperationalError",
+    "sqlite3.DatabaseError", "serial.SerialException", "serial.serialutil.SerialException",
+    "filelock.Timeout", "portalocker.LockException",
+})
+#: a handler that retries only a conflict (optimistic concurrency, a unique-key race)
+_CONFLICT_WORDS = ("integrityerror", "conflict", "already_exists", "alreadyexists", "409", "unique", "stale")
+
+
+def _local_call(call: cst.Call, ctx: FileContext) -> bool:
+    name = ctx.call_name(call) or ""
+    return name.startswith(_LOCAL_PREFIXES)
+
+
+def _local_exception(qualname: str) -> bool:
+    return qualname in _LOCAL_EXCEPTIONS
+
+
+def _conflict_only(handler: cst.ExceptHandler) -> bool:
+    """``except StoreError as e: if not isinstance(e.__cause__, IntegrityError) ...: raise``:
+    the handler goes round only for a conflict, which re-reading resolves."""
+    for node in iter_nodes(handler.body):
+        if isinstance(node, cst.If) and _exits(node.body, (cst.Raise,)):
+            text = code_of(node.test).lower()
+            if any(word in text for word in _CONFLICT_WORDS):
+                return True
+    return False
 
 
 def _int_literal(expr: cst.BaseExpression) -> int | None:
@@ -207,6 +250,25 @@ def _is_attempt_iterable(expr: cst.BaseExpression, ctx: FileContext) -> bool:
     return False
 
 
+def _names_passed(block: cst.CSTNode) -> set[str]:
+    """Names the block passes to calls or uses as an index (``sock.bind(('', port))``), not
+    those it only tests (``if i > 0: reconnect()`` retries; it does not try values)."""
+    out: set[str] = set()
+    for node in iter_nodes(block):
+        parts: list[cst.CSTNode] = []
+        if isinstance(node, cst.Call):
+            parts = [a.value for a in node.args]
+        elif isinstance(node, cst.Subscript):
+            parts = list(node.slice)
+        elif isinstance(node, (cst.Assign, cst.Return)) and node.value is not None:
+            parts = [node.value] if not isinstance(node.value, (cst.Call, cst.Await)) else []
+        for part in parts:
+            for sub in iter_nodes(part):
+                if isinstance(sub, cst.Name):
+                    out.add(sub.value)
+    return out
+
+
 def _names_read(block: cst.CSTNode, ctx: FileContext) -> set[str]:
     out: set[str] = set()
     for node in iter_nodes(block):
@@ -237,6 +299,8 @@ def _retried_call(block: cst.BaseSuite, ctx: FileContext) -> tuple[cst.Call | No
             return node, True
     main: list[tuple[int, cst.Call]] = []
     for root, primary, nested in _statements(block):
+        if isinstance(root, cst.Call) and ctx.call_name(root) == "builtins.getattr":
+            continue  # ``method = getattr(client(), name)`` looks the call up; ``method(...)`` makes it
         for node in iter_nodes(root):
             if isinstance(node, cst.Call) and not _trivial_call(node, ctx.call_name(node)):
                 main.append(((0 if primary else 1) + (2 if nested else 0), node))
@@ -267,9 +331,10 @@ def _statements(block: cst.CSTNode, nested: bool = False) -> Iterator[tuple[cst.
                     primary = isinstance(small, cst.Return) or isinstance(value, (cst.Await, cst.Yield))
                     yield value, primary, nested
         elif isinstance(stmt, cst.With):
-            for item in stmt.items:
-                yield item.item, True, nested
+            # the body is what the ``with`` exists for (``with session_maker() as s: s.merge(...)``)
             yield from _statements(stmt.body, nested)
+            for item in stmt.items:
+                yield item.item, False, nested
         elif isinstance(stmt, cst.For):
             yield stmt.iter, True, nested
             yield from _statements(stmt.body, True)
@@ -384,13 +449,18 @@ def _sleep_kind(loop_node: cst.CSTNode, try_node: cst.Try, varying: set[str], ct
     sleeps: list[tuple[str, cst.Call]] = []
     helpers: list[tuple[str, cst.Call]] = []
     try_body_ids = {id(n) for n in iter_nodes(try_node.body)}
+    assigned: dict[str, cst.BaseExpression] = {}
+    for node in iter_nodes(loop_node.body):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1:
+            for text in _target_texts(node.targets[0].target):
+                assigned[text] = node.value
     for node in iter_nodes(loop_node.body):
         if not isinstance(node, cst.Call):
             continue
         name = ctx.call_name(node)
         if name in kr.SLEEP_FUNCTIONS:
             delay = argument(node, 0, "seconds") or argument(node, 0, "delay")
-            sleeps.append((_delay_kind(delay, varying, ctx), node))
+            sleeps.append((_delay_kind(delay, varying, ctx, assigned), node))
             continue
         if id(node) in try_body_ids or name in ("asyncio.wait_for", "asyncio.wait"):
             continue
@@ -412,9 +482,17 @@ def _sleep_kind(loop_node: cst.CSTNode, try_node: cst.Try, varying: set[str], ct
     return CONSTANT_SLEEP, kinds[0][1]
 
 
-def _delay_kind(delay: cst.BaseExpression | None, varying: set[str], ctx: FileContext) -> str:
+_SERVER_WAIT_WORDS = ("retry_after", "retry-after", "retryafter", "ratelimit-reset", "rate_limit_reset", "x-ratelimit",
+                      "reset_after", "resets_at", "reset_at")
+_CONFIG_WORDS = ("config", "settings", "options", "conf", ".env", "environ")
+
+
+def _delay_kind(delay: cst.BaseExpression | None, varying: set[str], ctx: FileContext,
+                assigned: dict[str, cst.BaseExpression] | None = None) -> str:
     if delay is None:
         return GROWING_SLEEP  # ``sleep(**kw)``: unknown
+    if _server_directed(delay, assigned or {}) or _configured(delay, ctx):
+        return GROWING_SLEEP  # the server says when (Retry-After), or the user chose the wait
     for node in iter_nodes(delay):
         if isinstance(node, cst.Call):
             name = ctx.call_name(node) or ""
@@ -427,6 +505,40 @@ def _delay_kind(delay: cst.BaseExpression | None, varying: set[str], ctx: FileCo
     return CONSTANT_SLEEP
 
 
+def _server_directed(delay: cst.BaseExpression, assigned: dict[str, cst.BaseExpression]) -> bool:
+    """``sleep(retry_after)`` / ``sleep(float(resp.headers["Retry-After"]))``: a wait the server chose."""
+    texts = [code_of(delay).lower()]
+    for name in dotted_texts(delay):
+        value = assigned.get(name)
+        if value is not None:
+            texts.append(code_of(value).lower())
+    return any(word in text for text in texts for word in _SERVER_WAIT_WORDS)
+
+
+def _configured(delay: cst.BaseExpression, ctx: FileContext) -> bool:
+    """A wait someone configured: ``self.retry_wait``, a parameter, ``settings.RETRY_DELAY``,
+    or a name imported from a configuration module (``from app.env import RECONNECT_DELAY``)."""
+    for node in iter_nodes(delay):
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            base = node.value.value
+            if base in ("self", "cls") or any(word in base.lower() for word in _CONFIG_WORDS):
+                return True
+            binding = ctx.lookup(base)
+            if binding is not None and binding.kind != "import" and ctx.scopes and ctx.scopes[0].names.get(base) is not binding:
+                # ``registration.interval`` / ``instance.db_retry_wait``: a value carried by an
+                # object of this call (a server's polling interval, a user's setting)
+                return True
+        elif isinstance(node, cst.Name):
+            binding = ctx.lookup(node.value)
+            if binding is None:
+                continue
+            if binding.injected:
+                return True
+            if binding.kind == "import" and any(word in (binding.value or "").lower() for word in _CONFIG_WORDS):
+                return True
+    return False
+
+
 def _has_bound(loop_node: cst.CSTNode, ctx: FileContext) -> bool:
     """Something in a ``while True`` retry loop gives up: a counter or a deadline check that leaves."""
     counters: set[str] = set()
@@ -436,12 +548,20 @@ def _has_bound(loop_node: cst.CSTNode, ctx: FileContext) -> bool:
         elif isinstance(node, cst.Assign) and _increments(node):
             for t in node.targets:
                 counters |= _target_texts(t.target)
+    # ``except E: if attempts < MAX: sleep(...); continue`` then ``raise``: the handler gives
+    # up unless the counter is under the bound
+    giving_up: set[int] = set()
+    for node in iter_nodes(loop_node.body):
+        if isinstance(node, cst.ExceptHandler) and _handler_ends_by_raising(node):
+            giving_up |= {id(n) for n in _body_statements(node.body) if isinstance(n, cst.If)}
     for node in iter_nodes(loop_node.body):
         test = None
         leaves = False
         if isinstance(node, cst.If):
             test = node.test
-            leaves = _exits(node.body, (cst.Raise, cst.Return, cst.Break))
+            leaves = _exits(node.body, (cst.Raise, cst.Return, cst.Break)) or (
+                id(node) in giving_up and _exits(node.body, (cst.Continue,))
+            )
         elif isinstance(node, cst.Assert):
             test, leaves = node.test, True
         if test is None or not leaves:
@@ -457,6 +577,12 @@ def _has_bound(loop_node: cst.CSTNode, ctx: FileContext) -> bool:
                 if name in kr.TIME_FUNCTIONS or name.endswith((".time", ".monotonic")):
                     return True
     return False
+
+
+def _handler_ends_by_raising(handler: cst.ExceptHandler) -> bool:
+    stmts = _body_statements(handler.body)
+    last = stmts[-1] if stmts else None
+    return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], cst.Raise)
 
 
 def _increments(node: cst.Assign) -> bool:

@@ -84,6 +84,12 @@ class Loop:
     is_async: bool
     #: names assigned in the loop body from loop-dependent values
     derived: set[str] = field(default_factory=set)
+    #: for each derived name, the header variable it comes from (``for o in orders:
+    #: cid = o.customer_id`` -> ``{"cid": "o"}``); messages name the loop variable
+    origins: dict[str, str] = field(default_factory=dict)
+    #: ``while`` loops: the value last assigned to each name in the body (what the loop's
+    #: "variable" is: ``item = queue.get()`` is a consumer, not a walk over a collection)
+    sources: dict[str, cst.CSTNode] = field(default_factory=dict)
 
     @property
     def variables(self) -> set[str]:
@@ -496,8 +502,17 @@ class FileContext:
             return
         names = self.names_in(value)
         for loop in self.loops:
-            if names & loop.targets or names & loop.derived:
+            if loop.kind == "while":
+                loop.sources[name] = value
+            hit = names & loop.targets
+            if hit:
                 loop.derived.add(name)
+                loop.origins.setdefault(name, sorted(hit)[0])
+            elif names & loop.derived:
+                loop.derived.add(name)
+                via = sorted(names & loop.derived)[0]
+                if via in loop.origins:
+                    loop.origins.setdefault(name, loop.origins[via])
             elif loop.kind == "while":
                 # in a while loop, a name assigned in the body is the loop's variable
                 loop.derived.add(name)

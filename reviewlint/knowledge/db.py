@@ -18,6 +18,10 @@ from dataclasses import dataclass
 READ = "read"
 WRITE = "write"
 SQL = "sql"  # read or write, depending on the statement passed
+#: ``session.add/merge/delete``: stages an object in the unit of work, no SQL yet
+STAGE = "stage"
+#: ``session.flush/commit``: sends what was staged
+FLUSH = "flush"
 
 
 @dataclass(frozen=True)
@@ -177,9 +181,12 @@ for _cls, _async in ((SA_SESSION, False), (SA_SCOPED_SESSION, False), (SA_ASYNC_
     _add(f"{_cls}.get", "sqlalchemy", READ, None, None, _async)
     _add(f"{_cls}.get_one", "sqlalchemy", READ, None, None, _async)
     _add(f"{_cls}.refresh", "sqlalchemy", READ, None, None, _async)
-    _add(f"{_cls}.add", "sqlalchemy", WRITE, None, None, False)  # sync even on AsyncSession
-    _add(f"{_cls}.merge", "sqlalchemy", WRITE, None, None, _async)
-    _add(f"{_cls}.delete", "sqlalchemy", WRITE, None, None, _async)
+    _add(f"{_cls}.add", "sqlalchemy", STAGE, None, None, False)  # sync even on AsyncSession
+    _add(f"{_cls}.add_all", "sqlalchemy", STAGE, None, None, False)
+    _add(f"{_cls}.merge", "sqlalchemy", STAGE, None, None, _async)
+    _add(f"{_cls}.delete", "sqlalchemy", STAGE, None, None, _async)
+    _add(f"{_cls}.flush", "sqlalchemy", FLUSH, None, None, _async)
+    _add(f"{_cls}.commit", "sqlalchemy", FLUSH, None, None, _async)
 # Core connections and (1.x) engines
 for _cls, _async in ((SA_CONNECTION, False), (SA_ASYNC_CONNECTION, True), (SA_ENGINE, False)):
     _add(f"{_cls}.execute", "sqlalchemy", SQL, 0, "statement", _async)

@@ -27,7 +27,10 @@ class NPlusOneHttp(Rule):
 
     Not flagged: pagination loops that follow a cursor or next link, retry loops (the loop
     exists to retry one call), fallback chains that stop at the first item that answers
-    (`break`/`return` in the loop), loops over a literal of three items or fewer, and un-awaited
+    (`break`/`return` in the loop, also through a helper), `while` loops counted by attempts
+    (`while not success and retries < 3`), queue consumers (`records = queue.get()`, `next(it)`:
+    each message is one unit of work), calls only on the error path or under `if key not in
+    cache:`, loops over a literal or a module constant of five items or fewer, and un-awaited
     async calls collected for `asyncio.gather` (SCALE002 judges those).
 
     ## Why it matters
@@ -58,6 +61,20 @@ class NPlusOneHttp(Rule):
     message = "HTTP call inside a loop, once per item (N+1)"
 
     valid = [
+        # a queue consumer: each message is one unit of work (often a batch already)
+        "import requests\n\nclass Uploader:\n    def _process(self, records):\n"
+        "        requests.post('https://ingest.example.com/v1', json={'records': records}, timeout=1)\n\n"
+        "    def _consumer(self):\n        while not self._stopped:\n            records = self._queue.get()\n"
+        "            self._process(records)\n",
+        # a while loop that retries one upload until it works
+        "import requests\n\ndef upload(path):\n    retry_num, success = 0, False\n"
+        "    while not success and retry_num <= 3:\n        data = open(path, 'rb').read()\n"
+        "        r = requests.post('https://t.example.com', data=data, timeout=5)\n"
+        "        if r.status_code == 200:\n            success = True\n        retry_num += 1\n",
+        # a failover chain through a helper: it stops at the first mirror that answers
+        "import requests\n\nclass M:\n    def _get(self, url):\n        return requests.get(url, timeout=5)\n\n"
+        "    def fetch(self, bases, path):\n        for base in bases:\n            r = self._get(f'{base}/{path}')\n"
+        "            if r.ok:\n                return r.content\n",
         # a chain: each call is fed the previous call's result, so the calls cannot be batched
         "import requests\n\ndef run_filters(filters, payload):\n    for f in filters:\n"
         "        body = {'user': 1, 'body': payload}\n"
@@ -220,6 +237,8 @@ class NPlusOneHttp(Rule):
     def leave_Module(self, node: cst.Module) -> None:
         # async helpers fanned out by gather/create_task are left to SCALE002 (see OneCallAway)
         for hf in self._away.finish():
+            if hf.loop.kind == "for" and stops_at_first_success(hf.loop.node, self.context):
+                continue  # a fallback chain through a helper (mirrors): it stops at the first that answers
             self.report(
                 hf.node,
                 f"`{hf.shown}()` makes an HTTP call (`{hf.target}()`) per `{hf.variable}` in this {_kind(hf.loop)} (N+1): "

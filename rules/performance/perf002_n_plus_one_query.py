@@ -22,9 +22,14 @@ class NPlusOneQuery(dba.DbLoopRule, Rule):
     a DB-API `cursor.execute("SELECT ...", (x,))`, asyncpg `fetch/fetchrow/fetchval`, pymongo
     `find/find_one`. Writes are PERF003's. A query one call away counts too: a function or
     method of the same module that runs the query with its parameters, called per item
-    (reported at the call in the loop, naming the helper).
+    (reported at the call in the loop, naming the helper). A `for`/`while` loop that makes
+    several such queries is reported once, at the first, with the count of the others.
 
-    Not flagged: loops over a literal of three items or fewer, retry loops, pagination or
+    Not flagged: loops over a literal or a module constant of five items or fewer, retry
+    loops (and `while` loops counted by attempts), queue consumers (`item = queue.get()`),
+    memoised lookups (`if key not in cache:`, `@functools.cache` helpers), queries only on
+    the error path (in an `except`), a `for` over a queryset built before the loop, a query per
+    group that fetches the whole group (`filter(type=ct, id__in=pks)`), pagination or
     batching loops (the variable is a page/offset/cursor, or the next key comes from the
     rows just read), SQL text that itself differs per item (a table per item), un-awaited
     async queries collected for `asyncio.gather` (SCALE002
@@ -101,6 +106,32 @@ class NPlusOneQuery(dba.DbLoopRule, Rule):
         # one statement per table (the SQL text itself varies): not an IN-able N+1
         "import sqlite3\n\ndef sizes(conn: sqlite3.Connection, tables):\n"
         "    return {t: conn.execute(f'SELECT count(*) FROM {t}').fetchone() for t in tables}\n",
+        # one query per group, each fetching the whole group with `__in`
+        "from notes.models import Note\n\ndef f(ct_to_pks):\n    for ct, pks in ct_to_pks.items():\n"
+        "        for note in Note.objects.filter(assigned_object_type=ct, assigned_object_id__in=pks):\n            print(note)\n",
+        # a module constant of two different tables: one query per table, not an IN-able N+1
+        "import sqlalchemy as sa\nfrom sqlalchemy.orm import Session\n\nMODELS = [(QUERY, 'database_id'), (SAVED, 'db_id')]\n\n"
+        "def count_rows(session: Session, db_id):\n    for table, column in MODELS:\n"
+        "        session.query(sa.func.count(table.c.id)).filter(table.c[column] == db_id).scalar()\n",
+        # a memoised lookup: once per distinct key
+        "from app.models import Annotation\n\ndef f(views):\n    cache = {}\n    for view in views:\n"
+        "        pid = view['project_id']\n        if pid not in cache:\n"
+        "            cache[pid] = set(Annotation.objects.filter(project_id=pid).values_list('user_id', flat=True))\n",
+        "import functools\nfrom shop.models import Customer\n\n@functools.lru_cache\ndef customer(cid):\n"
+        "    return Customer.objects.get(pk=cid)\n\ndef f(orders):\n    return [customer(o.cid) for o in orders]\n",
+        # only on the error path
+        "from shop.models import Query\n\ndef f(files):\n    for name in files:\n        try:\n            load(name)\n"
+        "        except ValueError:\n            Query.objects.filter(name=name).first()\n",
+        # iterating a queryset built before: the `for` header evaluates it once
+        "from shop.models import Item\n\ndef f(fields):\n    for field in fields:\n"
+        "        items = Item.objects.filter(kind=field)\n        for item in items:\n            print(item)\n",
+        # a helper that writes (a project statement builder with .values()) is PERF003's
+        "import sqlalchemy as sa\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n"
+        "async def add_edge(session: AsyncSession, parent, child):\n"
+        "    await session.execute(upsert(edges).values(parent=parent, child=child))\n"
+        "    return (await session.execute(sa.select(edges).where(edges.c.child == child))).first()\n\n"
+        "async def link(session: AsyncSession, parent, children):\n    for child in children:\n"
+        "        await add_edge(session, parent, child)\n",
         # SQL reviewlint cannot read
         "import sqlite3\n\ndef f(conn: sqlite3.Connection, queries):\n    for q in queries:\n        conn.execute(q)\n",
     ]
@@ -109,6 +140,19 @@ class NPlusOneQuery(dba.DbLoopRule, Rule):
             "from shop.models import Customer\n\ndef f(orders):\n    for o in orders:\n"
             "        c = Customer.objects.get(id=o.customer_id)\n",
             line=5, message="one query per `o`", count=1,
+        ),
+        # several queries in one loop: one finding, with the count
+        Invalid(
+            "from jobs.models import Log\n\ndef report(groups):\n    for group in groups:\n"
+            "        logs = Log.objects.filter(grouping=group)\n        a = logs.filter(level='info').count()\n"
+            "        b = logs.filter(level='error').count()\n        c = logs.filter(level='debug').count()\n",
+            line=6, message="(and 2 more in this loop)", count=1,
+        ),
+        # the message names the loop variable, not a name derived from it; never `set()`
+        Invalid(
+            "from shop.models import Tag\n\ndef f(posts):\n    for post in posts:\n        ids = post.tag_ids\n"
+            "        tags = set(Tag.objects.filter(id__in=ids))\n",
+            line=6, message="`set(Tag.objects.filter())` runs one query per `post`", count=1,
         ),
         Invalid(
             "from django.contrib.auth import get_user_model\n\nUser = get_user_model()\n\ndef f(ids):\n"
@@ -209,12 +253,13 @@ class NPlusOneQuery(dba.DbLoopRule, Rule):
                 return
             if found.is_async and not isinstance(ctx.parent, cst.Await):
                 return  # a coroutine built for gather/create_task, not a sequential query
-            self._judge(node, found.inputs, dba.short_callee(node), found.library)
+            self._judge(node, found.inputs, dba.short_callee(node) + "()", found.library)
             return
         # list(qs) / sorted(qs): evaluates the queryset
         if ctx.call_name(node) in _MATERIALISE and node.args and dba.is_queryset(node.args[0].value, ctx):
             qs = node.args[0].value
-            self._judge(node, self._queryset_inputs(qs), dba.short_callee(node), "django")
+            shown = f"{dba.short_callee(node)}({_shown_queryset(qs)})"
+            self._judge(node, self._queryset_inputs(qs), shown, "django")
 
     def visit_For(self, node: cst.For) -> None:
         # the iterable runs once per item of the enclosing loops (this loop is not entered yet)
@@ -225,10 +270,11 @@ class NPlusOneQuery(dba.DbLoopRule, Rule):
 
     def _judge_iterable(self, expr: cst.BaseExpression) -> None:
         ctx = self.context
-        if not ctx.loops or not dba.is_queryset(expr, ctx):
+        if not ctx.loops or isinstance(expr, cst.Name) or not dba.is_queryset(expr, ctx):
+            # ``for x in qs:`` over a queryset built earlier: the header evaluates it once;
+            # only a query written in the header itself is judged per item of an outer loop
             return
-        shown = dba.short_callee(expr) if isinstance(expr, cst.Call) else getattr(expr, "value", "queryset")
-        self._judge(expr, self._queryset_inputs(expr), shown, "django")
+        self._judge(expr, self._queryset_inputs(expr), _shown_queryset(expr), "django")
 
     def _queryset_inputs(self, qs: cst.BaseExpression) -> tuple[cst.BaseExpression, ...]:
         return (qs,)
@@ -238,7 +284,17 @@ class NPlusOneQuery(dba.DbLoopRule, Rule):
         if not loops:
             return
         loop, variable = loops[0]
+        if dba.batches_per_group(node, self.context, loop):
+            return  # ``filter(type=ct, id__in=pks)``: one query per group of rows, already batched
         hint = dba.BATCH_READ_HINT.get(library, dba.DEFAULT_BATCH_READ_HINT)
-        message = f"`{shown}()` runs one query per `{variable}` in this {loop_kind_text(loop)} (N+1): {hint}"
+        message = f"`{shown}` runs one query per `{variable}` in this {loop_kind_text(loop)} (N+1): {hint}"
         self._loop_candidate(node, loop, variable, message)
 
+
+def _shown_queryset(qs: cst.BaseExpression) -> str:
+    """The queryset as shown in a message: ``Item.objects.filter(…)`` or the name it is bound to."""
+    if isinstance(qs, cst.Call):
+        return dba.short_callee(qs) + "()"
+    if isinstance(qs, cst.Name):
+        return qs.value
+    return "…"

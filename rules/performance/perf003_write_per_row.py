@@ -4,7 +4,7 @@ import libcst as cst
 
 from reviewlint.analysis import db as dba
 from reviewlint.analysis.calls import callee_text
-from reviewlint.analysis.per_item import OneCallAway, dependent_loops, loop_kind_text
+from reviewlint.analysis.per_item import OneCallAway, dependent_loops, loop_is_exempt, loop_kind_text
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
 
@@ -12,17 +12,15 @@ def _hint(found: dba.DbCall) -> str:
     lib, method = found.library, found.method.removeprefix("a") if found.library == "django" else found.method
     if lib == "django":
         if method in ("save",) or found.method == "asave":
-            return "collect the objects and save them with `bulk_update()`/`bulk_create()`, or one `queryset.update(...)`"
+            return "collect the objects and save them with `bulk_update()`/`bulk_create()` (they skip the model's `save()` and signals), or one `queryset.update(...)`"
         if found.method in ("create", "acreate"):
-            return "build the objects in the loop and insert them with one `bulk_create()`"
+            return "build the objects in the loop and insert them with one `bulk_create()` (it skips the model's `save()` and signals)"
         if found.method in ("update", "aupdate"):
             return "one `filter(id__in=...).update(...)`, or `bulk_update()`"
         if found.method in ("delete", "adelete"):
-            return "one `filter(id__in=...).delete()`"
+            return "one `filter(id__in=...).delete()` (it skips an overridden `delete()` of the model)"
         return "batch the writes (`bulk_create()`/`bulk_update()`)"
     if lib == "sqlalchemy":
-        if found.method == "add":
-            return "build the objects and `session.add_all([...])` them once"
         return "one statement for all rows (`insert(...).values([...])`, `update(...).where(Model.id.in_(ids))`, `session.execute(stmt, [rows])`)"
     if lib == "pymongo":
         return "`insert_many()`/`bulk_write()` with one request"
@@ -38,13 +36,21 @@ class WritePerRow(dba.DbLoopRule, Rule):
     Flags a DB **write** inside the body of a loop whose target depends on the loop
     variable: Django `obj.save()`/`obj.delete()` on a model instance, `Model.objects.create()`,
     `.update()`, `.delete()`, `get_or_create()`/`update_or_create()` (and the `a*` async
-    twins); SQLAlchemy `session.add()`/`merge()`/`delete()` and `execute()` of an
-    `insert()`/`update()`/`delete()` statement; a DB-API, SQLAlchemy or asyncpg `execute` of
+    twins); SQLAlchemy `execute()` of an `insert()`/`update()`/`delete()` statement (or one
+    with `.values()`/`.on_conflict_*()`), and `session.commit()`/`flush()` on every iteration
+    of a loop that stages an object per item (`session.add()`/`merge()`/`delete()` alone
+    only stage: the unit of work batches them at flush); a DB-API, SQLAlchemy or asyncpg `execute` of
     an `INSERT`/`UPDATE`/`DELETE` statement; pymongo `insert_one`/`update_one`/`delete_one`...
     A write one call away counts too: a function or method of the same module that writes
-    with its parameters, called per item (reported at the call in the loop).
+    with its parameters, called per item (reported at the call in the loop). A `for`/`while`
+    loop that makes several such writes is reported once, at the first, with the count.
 
-    Not flagged: loops over a literal of three items or fewer, retry loops, pagination or
+    Django's `bulk_create()`/`bulk_update()` skip the model's `save()` and the signals: the
+    message says so, so that a model whose `save()` does work is not "fixed" into a bug.
+
+    Not flagged: loops over a literal or a module constant of five items or fewer, retry loops,
+    writes only on the error path (in an `except`), a statement per group that covers the
+    whole group (`filter(type=ct, id__in=pks).delete()`), pagination or
     batching loops (a `batch`/`chunk` variable, `chunks(...)`/`itertools.batched(...)`), writes that do not depend on the loop variable (SQL text that differs per
     item, such as a table name per item, is a different statement, not a batchable row),
     DDL (`CREATE`/`DROP`/`ALTER`), un-awaited async writes
@@ -105,6 +111,19 @@ class WritePerRow(dba.DbLoopRule, Rule):
         "from sqlalchemy import insert\nfrom sqlalchemy.orm import Session\n\ndef load(s: Session, rows):\n"
         "    for batch in chunks(rows, 1000):\n        s.execute(insert(Event), batch)\n"
         "    for part in itertools.batched(rows, 500):\n        s.execute(insert(Event), list(part))\n",
+        # session.add() only stages: the unit of work batches the INSERTs at flush
+        "from sqlalchemy.orm import Session\n\ndef f(session: Session, rows):\n    for i, r in enumerate(rows):\n"
+        "        session.add(Event(**r))\n        if i % 1000 == 0:\n            session.flush()\n    session.commit()\n",
+        "from sqlalchemy.ext.asyncio import AsyncSession\n\nasync def f(s: AsyncSession, objs):\n    for o in objs:\n"
+        "        await s.delete(o)\n        s.add(o)\n    await s.commit()\n",
+        # a fixed, small collection: a module constant of two tables
+        "import sqlite3\n\nTABLES = {'a': 1, 'b': 2}\n\ndef f(conn: sqlite3.Connection, uid):\n    for t in TABLES:\n"
+        "        conn.execute('DELETE FROM log WHERE kind = ? AND uid = ?', (t, uid))\n",
+        # a recursive helper: its UPDATE is reported at the statement, not again at the recursion
+        "import sqlite3\n\nclass Tree:\n    def __init__(self, conn: sqlite3.Connection):\n        self.conn = conn\n\n"
+        "    def move(self, node_id, parent, children):\n"
+        "        self.conn.execute('UPDATE node SET parent = ? WHERE id = ?', (parent, node_id))\n"
+        "        for child in children:\n            self.move(child.id, node_id, child.children)\n",
         # the statement itself differs per item (a table per item): not batchable with executemany
         "import sqlite3\n\ndef f(conn: sqlite3.Connection, tables):\n    for t in tables:\n"
         "        conn.execute(f'DELETE FROM {t}_staging WHERE done')\n",
@@ -134,8 +153,13 @@ class WritePerRow(dba.DbLoopRule, Rule):
         ),
         Invalid(
             "from sqlalchemy.orm import Session\n\ndef f(session: Session, rows):\n    for r in rows:\n"
-            "        session.add(Event(**r))\n",
-            line=5, message="add_all",
+            "        session.add(Event(**r))\n        session.commit()\n",
+            line=6, message="`session.commit()` sends the objects staged per `r` on every iteration", count=1,
+        ),
+        Invalid(
+            "from django.db import models\n\nclass Tag(models.Model):\n    pass\n\ndef f(names):\n    for n in names:\n"
+            "        Tag.objects.create(name=n)\n",
+            line=8, message="skips the model's `save()` and signals",
         ),
         Invalid(
             "import psycopg2\n\ndef f(rows):\n    conn = psycopg2.connect('dbname=x')\n"
@@ -164,6 +188,8 @@ class WritePerRow(dba.DbLoopRule, Rule):
         self._tracker = dba.DbLoopTracker()
         self._away = OneCallAway()
         self._hints: dict[str, str] = {}
+        #: loops (by node id) that stage an object per item with ``session.add()``
+        self._staged: dict[int, str] = {}
 
     # ------------------------------------------------------------------ one call away
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -188,9 +214,15 @@ class WritePerRow(dba.DbLoopRule, Rule):
             self._away.note_call(ctx, node, callee_text(node))
         elif found.kind == dba.WRITE:
             self._away.note_target(ctx, found.inputs, dba.short_callee(node), _hint(found))
-        if not ctx.loops:
+        if not ctx.loops or found is None:
             return
-        if found is None or found.kind != dba.WRITE:
+        if found.kind == dba.STAGE:
+            self._note_staged(found)
+            return
+        if found.kind == dba.FLUSH:
+            self._judge_flush(node)
+            return
+        if found.kind != dba.WRITE:
             return
         if found.is_async and not isinstance(ctx.parent, cst.Await):
             return  # a coroutine built for gather/create_task
@@ -198,8 +230,46 @@ class WritePerRow(dba.DbLoopRule, Rule):
         if not loops:
             return
         loop, variable = loops[0]
+        if dba.batches_per_group(node, ctx, loop):
+            return  # ``filter(type=ct, id__in=pks).delete()``: one statement per group of rows
         message = (
             f"`{dba.short_callee(node)}()` makes one write per `{variable}` in this {loop_kind_text(loop)}: "
             f"{_hint(found)}"
         )
         self._loop_candidate(node, loop, variable, message)
+
+    # ------------------------------------------------------------------ staged objects
+    def _note_staged(self, found: dba.DbCall) -> None:
+        """``session.add(Row(**r))`` only stages: remember the loop, the flush decides."""
+        loops = dependent_loops(self.context, found.inputs)
+        if loops:
+            loop, variable = loops[0]
+            self._staged.setdefault(id(loop.node), variable)
+
+    def _judge_flush(self, node: cst.Call) -> None:
+        """``session.commit()``/``flush()`` on every iteration of a loop that stages per item."""
+        ctx = self.context
+        if found_conditional(ctx):
+            return  # ``if i % 1000 == 0: session.flush()``: flushes in batches
+        for loop in reversed(ctx.loops_in_current_function()):
+            variable = self._staged.get(id(loop.node))
+            if variable is None:
+                continue
+            if loop_is_exempt(loop, [variable], ctx):
+                return
+            message = (
+                f"`{dba.short_callee(node)}()` sends the objects staged per `{variable}` on every "
+                f"iteration of this {loop_kind_text(loop)}: stage them all and flush/commit once after the loop"
+            )
+            self._loop_candidate(node, loop, variable, message)
+            return
+
+
+def found_conditional(ctx) -> bool:
+    """The call sits under an ``if`` (or ``try``/``with`` handler path) inside its loop."""
+    for node in reversed(ctx.ancestors):
+        if isinstance(node, (cst.For, cst.While, cst.FunctionDef)):
+            return False
+        if isinstance(node, (cst.If, cst.ExceptHandler)):
+            return True
+    return False

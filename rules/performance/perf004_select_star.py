@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from reviewlint.analysis import db as dba
-from reviewlint.analysis.calls import argument, callee_text
+from reviewlint.analysis.calls import argument, callee_text, code_of
 from reviewlint.knowledge import db
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
@@ -12,6 +14,18 @@ from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 _SQL_METHODS = frozenset(
     {"execute", "executemany", "executescript", "exec_driver_sql", "fetch", "fetchrow", "fetchval", "raw"}
 )
+
+
+#: the rows are handed on whole: every column reaches the caller
+_WHOLE_ROW_MARKERS = (".mappings()", "._mapping", "._asdict()", "dict(row", "dict(r)", "dict(zip(", "map(dict,", ".description",
+                      "read_sql", "RealDictCursor", "DictCursor", "row_factory")
+#: a probe of a table or of the catalog: one row or an existence test, nothing to name
+_PROBE_RE = re.compile(r"\blimit\s+[01]\b|\b(information_schema|pg_catalog|pg_tables|pg_class|sqlite_master|sqlite_schema)\b",
+                       re.IGNORECASE)
+
+
+def _probe(text: str | None) -> bool:
+    return bool(text) and _PROBE_RE.search(text) is not None
 
 
 class SelectStar(Rule):
@@ -26,7 +40,10 @@ class SelectStar(Rule):
     Not flagged: `COUNT(*)`, `SELECT t.*`, a star in a sub-select or CTE
     (`EXISTS (SELECT * ...)`), `SELECT * FROM (subquery)` (the subquery names the columns),
     and a table known only at run time (`f"SELECT * FROM {table}"`: generic table-level code
-    cannot name columns).
+    cannot name columns); probes (`LIMIT 1`/`LIMIT 0`, the catalog: `information_schema`,
+    `pg_tables`, `sqlite_master`); and functions that hand the rows on whole (`dict(row)`,
+    `row._mapping`, `.mappings()`, the column names from `cursor.description`): every column
+    is used there.
 
     ## Why it matters
     `SELECT *` fetches every column, including the large ones nobody reads (blobs, JSON,
@@ -64,6 +81,12 @@ class SelectStar(Rule):
         "def dump(cur, table):\n    cur.execute(f'SELECT * FROM {table}')\n",
         # not SQL, not a DB call
         "import re\nre.compile('SELECT * FROM')\nprint('SELECT * FROM users')\n",
+        # a probe of a table or of the catalog: one row or an existence test
+        "def readable(conn, name):\n    try:\n        conn.execute('SELECT * FROM sheet LIMIT 1').fetchall()\n        return True\n"
+        "    except Exception:\n        return False\n",
+        "def exists(conn, name):\n    return bool(conn.execute(\"SELECT * FROM pg_tables WHERE tablename = %s\", (name,)).fetchone())\n",
+        # every column is handed on: the rows are returned whole
+        "def records(conn):\n    return [dict(row._mapping) for row in conn.execute('SELECT * FROM datastore_records')]\n",
         # an INSERT ... SELECT copies rows inside the database
         "def f(cur):\n    cur.execute('INSERT INTO archive SELECT * FROM orders WHERE closed')\n",
     ]
@@ -104,12 +127,27 @@ class SelectStar(Rule):
         text = dba.sql_text(statement, ctx)
         if not db.has_select_star(text):
             return
+        if _probe(text) or self._rows_passed_on_whole():
+            return
         shown = callee_text(node)
         self.report(
             node,
             f"`SELECT *` in `{shown}()` fetches every column: name the columns you use "
             "(less I/O, covering indexes, no surprise when a column is added)",
         )
+
+    def _rows_passed_on_whole(self) -> bool:
+        """The function hands every column on (``dict(row)``, ``row._mapping``, ``.mappings()``,
+        the column names from ``cursor.description``): every column is used, there is none to drop."""
+        ctx = self.context
+        func = ctx.function
+        if func is None:
+            return False
+        key = ("perf004_whole_rows", id(func))
+        if key not in ctx.memo:
+            code = code_of(func)
+            ctx.memo[key] = any(marker in code for marker in _WHOLE_ROW_MARKERS)
+        return ctx.memo[key]
 
     def _statement(self, node: cst.Call) -> cst.BaseExpression | None:
         ctx = self.context

@@ -22,8 +22,16 @@ class RetryWithoutBackoff(Rule):
     computed by a helper (`time.sleep(self._backoff(attempt))`), or a retry handler object
     that prepares the next attempt (`handler.prepare_for_next_attempt(...)`), is trusted.
 
-    Not flagged: poll loops (the loop also goes round when the call succeeds, until a
-    condition holds: a fixed interval is right there), test files, a single immediate retry (`for _ in range(2)`: reconnect or refresh a token,
+    A wait the server chose (`Retry-After`, a rate-limit reset) is backoff; a wait someone
+    configured (`self.retry_wait`, a parameter or an attribute of a local object such as
+    `registration.interval`, a `settings`/`config` value or a name imported from a
+    configuration module) is deliberate and trusted.
+
+    Not flagged: poll and timer loops (the loop also goes round when the call succeeds, until
+    a condition holds, or `continue`s on the healthy path: a fixed interval is right there),
+    retries of local resources (file system, subprocess, sqlite, a serial port: no remote
+    service to protect), conflict retries (the handler re-raises unless the error is an
+    `IntegrityError`/conflict: re-reading resolves it, waiting does not), test files, a single immediate retry (`for _ in range(2)`: reconnect or refresh a token,
     then try once more), loops over other things than attempts (`for backend in backends` fallback
     chains, `for port in range(...)` when the try uses the port), loops whose handlers only
     catch errors that are never transient (`IntegrityError`, `ValueError`, `FileExistsError`:
@@ -119,6 +127,35 @@ class RetryWithoutBackoff(Rule):
         # tests wait for fixtures with plain loops
         Valid("import time, requests\n\ndef wait_up(url):\n    for _ in range(50):\n        try:\n            return requests.get(url, timeout=1)\n"
               "        except requests.ConnectionError:\n            time.sleep(0.1)\n", path="tests/conftest.py"),
+        # a timer loop: the healthy path goes round again
+        "import asyncio\n\nclass C:\n    async def checkpoint_loop(self):\n        while True:\n            await asyncio.sleep(30)\n"
+        "            try:\n                if self._ws:\n                    await self._ws.ping()\n                    continue\n"
+        "                await self._reconnect()\n            except ConnectionError:\n                continue\n            return\n",
+        # the server says how long to wait
+        "import asyncio, httpx\n\nasync def acquire(client: httpx.AsyncClient, url):\n    while True:\n        try:\n"
+        "            resp = await client.post(url)\n            resp.raise_for_status()\n            return resp\n"
+        "        except httpx.HTTPStatusError as exc:\n            if exc.response.status_code != 423:\n                raise\n"
+        "            retry_after = float(exc.response.headers['Retry-After'])\n            await asyncio.sleep(retry_after)\n",
+        # a configured wait (a user option)
+        "import time\n\nclass Recorder:\n    def setup(self):\n        for tries in range(self.db_max_retries):\n            try:\n"
+        "                return self.engine.connect()\n            except OSError:\n                time.sleep(self.db_retry_wait)\n",
+        "import asyncio\nfrom app.env import REDIS_RECONNECT_DELAY\n\nasync def call(proxy, name, retries=3):\n"
+        "    for attempt in range(retries):\n        try:\n            method = getattr(proxy.resolve(), name)\n"
+        "            return await method()\n        except ConnectionError:\n            await asyncio.sleep(REDIS_RECONNECT_DELAY / 1000)\n",
+        # the wait comes with an object of the call (an OAuth device flow's polling interval)
+        "import asyncio\n\nasync def flow(device, registration):\n    async def wait():\n        for _ in range(5):\n            try:\n"
+        "                return await device.activation(code=registration.device_code)\n            except ConnectionError:\n"
+        "                await asyncio.sleep(registration.interval)\n    return await wait()\n",
+        # a local resource: nothing remote to protect
+        "import os\n\ndef next_dir(root, retries=3):\n    for attempt in range(retries):\n        try:\n"
+        "            path = os.path.join(root, str(len(os.listdir(root)) + 1))\n            os.mkdir(path)\n            return path\n"
+        "        except FileExistsError:\n            if attempt == retries - 1:\n                raise\n"
+        "        except PermissionError:\n            continue\n",
+        # a conflict retry: re-reading resolves it
+        "from sqlalchemy.exc import IntegrityError\n\nclass Store:\n    def set_alias(self, name, retries=3):\n"
+        "        for attempt in range(retries):\n            try:\n                with self.session_maker() as s:\n"
+        "                    s.merge(self.Alias(name=name))\n                    return\n            except StoreError as e:\n"
+        "                if not isinstance(e.__cause__, IntegrityError) or attempt == retries - 1:\n                    raise\n",
         # a handler that gives up is not a retry
         "import requests\n\ndef get(url):\n    for _ in range(3):\n        try:\n            return requests.get(url, timeout=5)\n"
         "        except requests.ConnectionError:\n            raise\n",
@@ -140,6 +177,20 @@ class RetryWithoutBackoff(Rule):
             "            attempt += 1\n            await asyncio.sleep(RETRY_DELAY)\n",
             line=8, message="constant `asyncio.sleep(RETRY_DELAY)`",
         ),
+        # the retried call sits in an `if` inside the try; a context-manager factory is not the retried call
+        Invalid(
+            "import asyncio\n\nclass Emitter:\n    async def emit(self, msg, attempts=10):\n        for i in range(attempts):\n"
+            "            try:\n                if self._ws is None or i > 0:\n                    await self._reconnect()\n"
+            "                await self._ws.send(msg)\n                return\n            except OSError:\n"
+            "                await asyncio.sleep(1)\n",
+            line=9, message="`self._ws.send()` is retried after a constant",
+        ),
+        Invalid(
+            "import time\n\nclass Store:\n    def put(self, item):\n        for attempt in range(5):\n            try:\n"
+            "                with self.session_maker() as s:\n                    s.put_item(item)\n                    return\n"
+            "            except ConnectionError:\n                time.sleep(1)\n",
+            line=8, message="`s.put_item()`",
+        ),
         # an unknown client, but the loop is plainly a retry
         Invalid(
             "MAX_RETRIES = 3\n\nclass Payments:\n    def charge(self, order):\n        for attempt in range(MAX_RETRIES):\n            try:\n"
@@ -160,6 +211,8 @@ class RetryWithoutBackoff(Rule):
             return
         if retry.attempts is not None and retry.attempts <= 2:
             return  # one immediate retry (a reconnect, a refreshed token) is not a retry storm
+        if retry.no_wait_needed:
+            return  # a local resource or a conflict: there is no remote service to give room to
         advice = ("back off exponentially with jitter (tenacity `wait_exponential_jitter`, "
                   "urllib3 `Retry(backoff_factor=...)`, or `sleep(min(cap, base * 2 ** attempt))`)")
         if retry.sleep == NO_SLEEP:

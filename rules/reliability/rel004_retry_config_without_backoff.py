@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from reviewlint.analysis.calls import code_of, keyword
 from reviewlint.analysis.retry import tenacity_config, urllib3_retry
+from reviewlint.knowledge import retry as kr
 from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
 
 
@@ -15,7 +17,9 @@ class RetryConfigWithoutBackoff(Rule):
     * urllib3's `Retry(...)` (also imported through `requests.adapters` or
       `requests.packages.urllib3`) without `backoff_factor` (or with `backoff_factor=0`);
     * tenacity `@retry(...)`, `Retrying(...)` or `AsyncRetrying(...)` given arguments but no
-      `wait=`.
+      `wait=`, or a constant `wait=wait_fixed(...)` (no jitter added);
+    * `@backoff.on_exception(backoff.constant, ...)` (`on_predicate` polls: a constant interval
+      is right there).
 
     Not flagged: a tenacity retry whose `retry=` condition names only errors that waiting
     cannot fix (`ValidationError`, `JSONDecodeError`, parse errors: re-asking an LLM or
@@ -69,10 +73,21 @@ class RetryConfigWithoutBackoff(Rule):
         "import json\nfrom pydantic import ValidationError\nfrom tenacity import Retrying, retry_if_exception_type, stop_after_attempt\n\n"
         "PARSE_ERRORS = (ValidationError, json.JSONDecodeError)\n"
         "r = Retrying(stop=stop_after_attempt(3), retry=retry_if_exception_type(PARSE_ERRORS))\n",
+        # a fixed wait with jitter, backoff's exponential default, and polling with a constant interval
+        "from tenacity import retry, stop_after_attempt, wait_fixed, wait_random\n\n"
+        "@retry(stop=stop_after_attempt(5), wait=wait_fixed(2) + wait_random(0, 1))\ndef f():\n    pass\n",
+        "import backoff\n\n@backoff.on_exception(backoff.expo, OSError, max_tries=5)\ndef f():\n    pass\n\n"
+        "@backoff.on_predicate(backoff.constant, interval=2, max_time=60)\ndef ready():\n    return poll()\n",
         # not urllib3's Retry
         "class Retry:\n    pass\n\nr = Retry()\n",
     ]
     invalid = [
+        Invalid("from tenacity import retry, stop_after_attempt, wait_fixed\n\n"
+                "@retry(stop=stop_after_attempt(5), wait=wait_fixed(2))\ndef f():\n    pass\n",
+                line=3, message="waits a constant `wait_fixed(2)`", count=1),
+        Invalid("import backoff, requests\n\n@backoff.on_exception(backoff.constant, requests.ConnectionError, interval=1, max_tries=5)\n"
+                "def stop_query(session, qid):\n    session.post(f'https://bi.example.com/q/{qid}/stop', timeout=5)\n",
+                line=3, message="`backoff.on_exception(backoff.constant, ...)`", count=1),
         Invalid("from urllib3.util.retry import Retry\nr = Retry(total=5, status_forcelist=[502, 503])\n", line=2,
                 message="`Retry(...)` has no `backoff_factor`", count=1),
         Invalid("import requests\nfrom requests.adapters import HTTPAdapter\nfrom urllib3 import Retry as R\n\n"
@@ -89,15 +104,34 @@ class RetryConfigWithoutBackoff(Rule):
         ctx = self.context
         config = tenacity_config(node, ctx)
         if config is not None:
-            if config.bare or config.opaque or config.has_wait or config.non_transient_only:
+            if config.bare or config.opaque or config.non_transient_only:
+                return
+            if config.has_wait:
+                arg = keyword(node, "wait") if isinstance(node, cst.Call) else None
+                wait = arg.value if arg is not None else None
+                if isinstance(wait, cst.Call) and (ctx.call_name(wait) or "").endswith(".wait_fixed"):
+                    self.report(node, f"`{config.shown}(...)` waits a constant `{_short(wait)}` between attempts: every "
+                                      "client retries in step with the others; use `wait_exponential_jitter()` "
+                                      "(or add `+ wait_random(0, 1)`)")
                 return
             parent = ctx.parent
             shown = f"@{config.shown}(...)" if isinstance(parent, cst.Decorator) and parent.decorator is node else f"{config.shown}(...)"
             self.report(node, f"`{shown}` has no `wait=`: tenacity retries immediately, hammering the failing service; "
                               "add `wait=wait_exponential_jitter()` (or `wait_random_exponential`)")
             return
+        if ctx.call_name(node) in kr.BACKOFF_ON_EXCEPTION and node.args and node.args[0].keyword is None:
+            # ``on_predicate(backoff.constant, ...)`` polls until a result is ready: a fixed interval is right there
+            if ctx.qualname(node.args[0].value) == "backoff.constant":
+                self.report(node, "`backoff.on_exception(backoff.constant, ...)` waits a constant interval between "
+                                  "attempts: use `backoff.expo` (with its default full jitter)")
+            return
         retry = urllib3_retry(node, ctx)
         if retry is None or retry.opaque or retry.trivial or not retry.no_backoff:
             return
         self.report(node, f"`{retry.shown}(...)` has no `backoff_factor`: urllib3 retries immediately, hammering the "
                           "failing service; add `backoff_factor=0.5` (and `backoff_jitter=` on urllib3 2)")
+
+
+def _short(expr: cst.BaseExpression) -> str:
+    text = " ".join(code_of(expr).split())
+    return text if len(text) <= 40 else code_of(expr.func).strip() + "(…)" if isinstance(expr, cst.Call) else "…"

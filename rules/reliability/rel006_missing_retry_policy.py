@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from reviewlint.analysis.calls import argument, code_of, expr_text, has_star_kwargs, is_false, is_none, keyword, string_value
+from reviewlint.analysis.handlers import raises
 from reviewlint.analysis.loops import retry_loop
+from reviewlint.analysis.routes import route_decorator
 from reviewlint.analysis.retry import iter_nodes, tenacity_target
 from reviewlint.knowledge import http
 from reviewlint.knowledge import retry as kr
@@ -28,6 +30,11 @@ _MODULE_FUNCTION_ADVICE = {
 #: functions that probe a service: a retry would hide what they exist to find out
 _PROBE_RE = re.compile(r"(^|_)(verify|preflight|health|healthcheck|ping|probe|heartbeat|liveness|readiness)|"
                        r"(^|_)(check|test)_?\w*(connection|conn|server|endpoint|reachab|alive)", re.IGNORECASE)
+
+
+#: polling entry points: the scheduler calls them again, and that is the retry
+_POLL_RE = re.compile(r"^(async_)?update$|^_?(async_)?update_data$|^_?(async_)?(poll|refresh)(_|$)|^_?async_update(_|$)",
+                      re.IGNORECASE)
 
 
 @dataclass
@@ -82,7 +89,12 @@ class MissingRetryPolicy(Rule):
     function or lambda handed to a `*retry*` helper, or in a helper only called from such
     places, nor calls in connectivity probes (functions named `verify_*`, `*health*`, `*ping*`, `*preflight*`,
     `check_*connection`; URLs ending in `/health`, `/healthz`, `/ping` ...): a retry would
-    hide what they exist to find out. Test files are skipped.
+    hide what they exist to find out. Nor calls whose failure is handled where they are made
+    (a `try` whose handlers fall back — return a value, log, record an error — instead of
+    raising: best effort by choice), calls in polling updates (`update()`, `async_update()`,
+    `_async_update_data()`, `poll_*`, `refresh_*`: the next poll is the retry) and in web
+    request handlers (the error reaches the user, who retries). Test files, scripts and
+    examples are skipped.
 
     ## Why it matters
     Networks drop connections and services restart: a share of calls fails for reasons that
@@ -116,6 +128,15 @@ class MissingRetryPolicy(Rule):
     message = "HTTP client built without a retry policy"
 
     valid = [
+        # best effort: a short timeout and a fallback value
+        "import requests\n\nFALLBACK = {'telemetry': False}\n\ndef fetch_flags(url):\n    try:\n"
+        "        resp = requests.get(url, timeout=1)\n        return resp.json() if resp.status_code == 200 else FALLBACK\n"
+        "    except Exception:\n        return FALLBACK\n",
+        # a polling update: the next poll is the retry
+        "import requests\n\nclass Sensor:\n    def update(self):\n        self._state = requests.get(self._url, timeout=10).json()\n",
+        # a request handler: the error reaches the user
+        "import httpx\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n@router.get('/models')\n"
+        "async def models():\n    async with httpx.AsyncClient() as client:\n        return (await client.get('https://up.example.org/models')).json()\n",
         # an adapter with retries is mounted
         "import requests\nfrom requests.adapters import HTTPAdapter\nfrom urllib3.util.retry import Retry\n\n"
         "def make():\n    s = requests.Session()\n    s.mount('https://', HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5)))\n"
@@ -450,7 +471,30 @@ class MissingRetryPolicy(Rule):
         return verb if verb in kr.IDEMPOTENT_METHODS else None
 
     def _use(self, node: cst.Call, verb: str) -> _Use:
-        return _Use(node, verb, self._in_retry() or self._in_probe(), self._current_key)
+        excused = self._in_retry() or self._in_probe() or self._failure_handled_here() or self._in_poll_or_route()
+        return _Use(node, verb, excused, self._current_key)
+
+    def _failure_handled_here(self) -> bool:
+        """Best effort: a ``try`` around the call whose handlers all fall back (return a value,
+        log, set an error field) instead of raising: the author chose what a failure means."""
+        ctx = self.context
+        for anc in reversed(ctx.ancestors[:-1]):
+            if isinstance(anc, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if isinstance(anc, cst.Try) and anc.handlers:
+                return not any(raises(h.body) for h in anc.handlers)
+        return False
+
+    def _in_poll_or_route(self) -> bool:
+        """A polling update (the next poll is the retry) or a web request handler (the error
+        reaches the user, who retries): a client-side retry would only add latency."""
+        ctx = self.context
+        for func in ctx.functions:
+            if _POLL_RE.search(func.name.value):
+                return True
+            if any(route_decorator(ctx, dec) is not None for dec in func.decorators):
+                return True
+        return False
 
     def _in_probe(self) -> bool:
         return any(_PROBE_RE.search(func.name.value) for func in self.context.functions)

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from reviewlint.analysis.calls import code_of
-from reviewlint.analysis.loops import is_literal_collection
-from reviewlint.engine.context import OTHER
+from reviewlint.analysis.per_item import is_small_fixed_collection
+from reviewlint.engine.context import IMPORT, OTHER
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
 _GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
@@ -60,7 +60,12 @@ class UnboundedGather(Rule):
     `aiolimiter.AsyncLimiter` built in the enclosing functions, their class or the module,
     and no `async with <semaphore/limiter>` in the coroutine function being gathered.
 
-    Not flagged: literal collections and `range(<literal>)` (the fan-out is fixed), a
+    Not flagged: `gather` of tasks or futures that already run (`create_task(...)` in the
+    loop, a list of existing tasks): it starts nothing new; collections fixed by the code
+    (literals, `range(<literal>)`, a module constant of eight items or fewer, the values of a
+    module constant dict of small literals, and comprehensions over those); a coroutine that
+    enters an imported or module-level limiter by name (`async with OPEN_FILES:`); a
+    coroutine function of the same file that awaits nothing (in-process work); a
     `gather` of a few named coroutines (`gather(a(), b())`), work handed to a thread pool
     (`asyncio.to_thread`, `run_in_executor`: the pool bounds it), fan-out over registered
     callbacks (`receivers`, `handlers`, `listeners`, `hooks`: their number is fixed by code)
@@ -140,6 +145,25 @@ class UnboundedGather(Rule):
         "        if len(tasks) >= 10:\n            await asyncio.gather(*tasks)\n            tasks = []\n",
         "import asyncio\n\nasync def f(jobs):\n    tasks = []\n    while jobs:\n        tasks.append(run(jobs.pop()))\n"
         "    return await asyncio.gather(*tasks)\n",
+        # the gathered coroutine awaits nothing: in-process work, no dependency to flood
+        "import asyncio\n\nclass Coll:\n    async def _remove(self, item_id):\n        self.items.pop(item_id)\n"
+        "        self.notify(item_id)\n\n    async def remove_all(self, ids):\n"
+        "        await asyncio.gather(*(self._remove(i) for i in ids))\n",
+        # tasks already started (or existing tasks): gather only waits for them
+        "import asyncio\n\nasync def f(jobs):\n    tasks = []\n    for j in jobs:\n"
+        "        tasks.append(asyncio.create_task(run(j)))\n    return await asyncio.gather(*tasks)\n",
+        "import asyncio\n\nasync def shutdown(tasks):\n    pending = [t for t in tasks.values() if not t.done()]\n"
+        "    await asyncio.gather(*pending, return_exceptions=True)\n",
+        "async def setup(hass, bridges):\n    tasks = [hass.async_create_task(b.start()) for b in bridges]\n"
+        "    await asyncio.gather(*tasks)\n",
+        # bounded by construction: the values of a module constant of small literals
+        "import asyncio\n\nMETHODS = {'queue': ['read_queue', 'read_status'], 'pool': ['read_pool']}\n\n"
+        "async def load(client, kind, obj_id):\n    methods = [getattr(client, n) for n in METHODS[kind]]\n"
+        "    return await asyncio.gather(*[m(obj_id) for m in methods])\n",
+        # the limit is taken inside the gathered coroutine, with an imported semaphore
+        "import asyncio\nfrom myapp.limits import OPEN_FILES\n\nasync def parse(path):\n    async with OPEN_FILES:\n"
+        "        return await asyncio.to_thread(read, path)\n\nasync def parse_all(paths):\n"
+        "    coros = [parse(p) for p in paths]\n    return await asyncio.gather(*coros)\n",
     ]
     invalid = [
         Invalid(
@@ -154,11 +178,17 @@ class UnboundedGather(Rule):
             "import asyncio as aio\n\nasync def f(urls):\n    return await aio.gather(*map(fetch, urls), return_exceptions=True)\n",
             line=4, message="`urls`",
         ),
-        # a list of tasks appended in a loop
+        # a list of coroutines appended in a loop
         Invalid(
             "import asyncio\n\nasync def f(jobs):\n    tasks = []\n    for j in jobs:\n"
-            "        tasks.append(asyncio.create_task(run(j)))\n    return await asyncio.gather(*tasks)\n",
+            "        tasks.append(run(j))\n    return await asyncio.gather(*tasks)\n",
             line=7, message="one task per `j` in `jobs`",
+        ),
+        # a long collection expression is shortened without cutting inside its brackets
+        Invalid(
+            "import asyncio\n\nasync def f(root):\n"
+            "    await asyncio.gather(*(parse(p) for p in walk_files(root=str(root), ignore_patterns=IGNORED, follow=True)))\n",
+            line=4, message="in `walk_files(…)`",
         ),
         Invalid(
             "import asyncio\n\nasync def f(repo, users):\n"
@@ -168,6 +198,9 @@ class UnboundedGather(Rule):
     ]
 
     def begin(self) -> None:
+        #: coroutine functions of this file (by key), and those that await anything
+        self._coroutines: set[str] = set()
+        self._awaiting: set[str] = set()
         self._sites: list[_Site] = []
         self._gathers: list[_Gather] = []
         #: (function id, list name) → (collection, variable, callee) of ``tasks.append(f(x))`` in a loop
@@ -185,6 +218,34 @@ class UnboundedGather(Rule):
             if ctx.classes and ctx.method_class is not None and len(ctx.functions) == 1:
                 key = f"self.{func.name.value}"
         return functions, klass, key
+
+    # ------------------------------------------------------------------ in-process coroutines
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.asynchronous is None:
+            return
+        ctx = self.context
+        # the walker has not entered the function yet: the key is the one it will have
+        if not ctx.functions:
+            key = f"self.{node.name.value}" if ctx.method_class is not None or ctx.classes else node.name.value
+            if _has_body(node):
+                self._coroutines.add(key)
+            # an abstract coroutine (docstring, ``pass``, ``raise NotImplementedError``): overridden elsewhere
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self._note_awaiting()
+
+    def visit_With(self, node: cst.With) -> None:
+        if node.asynchronous is not None:
+            self._note_awaiting()
+
+    def visit_For(self, node: cst.For) -> None:
+        if node.asynchronous is not None:
+            self._note_awaiting()
+
+    def _note_awaiting(self) -> None:
+        _, _, key = self._where()
+        if key is not None:
+            self._awaiting.add(key)
 
     # ------------------------------------------------------------------ limits
     def visit_Call(self, node: cst.Call) -> None:
@@ -211,10 +272,8 @@ class UnboundedGather(Rule):
             return
         loop = loops[-1]
         item = node.args[0].value
-        if ctx.call_name(item) in ("asyncio.create_task", "asyncio.ensure_future") and item.args:
-            item = item.args[0].value
-        if _runs_in_executor(item, ctx) or _cleanup(item):
-            return
+        if _starts_task(item, ctx) or _runs_in_executor(item, ctx) or _cleanup(item):
+            return  # the task starts here, in the loop: the later gather only waits for it
         if not ctx.depends_on_loop(item, [loop]):
             return
         key = (id(ctx.function), func.value.value)
@@ -223,10 +282,24 @@ class UnboundedGather(Rule):
         )
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
-        # ``async with sem:`` / ``async with self._limiter:`` (a limit passed in)
+        # ``async with sem:`` / ``async with self._limiter:`` (a limit passed in), or
+        # ``async with OPEN_FILES:`` where the name is imported or a module constant: an
+        # async context manager entered by name, not built here, is a shared lock/limiter
         text = code_of(node.item).lower()
-        if any(word in text for word in _LIMIT_WORDS):
+        if any(word in text for word in _LIMIT_WORDS) or self._shared_limit(node.item):
             self._sites.append(_Site(*self._where()))
+
+    def _shared_limit(self, item: cst.BaseExpression) -> bool:
+        ctx = self.context
+        parent = ctx.parent
+        if not isinstance(parent, cst.With) or parent.asynchronous is None or not isinstance(item, cst.Name):
+            return False
+        binding = ctx.lookup(item.value)
+        if binding is None:
+            return False
+        if binding.kind == IMPORT:
+            return True
+        return ctx.scopes[0].names.get(item.value) is binding and isinstance(binding.origin, cst.Call)
 
     # ------------------------------------------------------------------ gathers
     def _judge_gather(self, node: cst.Call) -> None:
@@ -255,8 +328,8 @@ class UnboundedGather(Rule):
             comp = fan.for_in
             collection, variable = comp.iter, _target_text(comp.target)
             elt = fan.elt
-            if _runs_in_executor(elt, ctx) or _cleanup(elt):
-                return
+            if _existing_tasks(fan, ctx) or _starts_task(elt, ctx) or _runs_in_executor(elt, ctx) or _cleanup(elt):
+                return  # existing tasks/futures (or tasks started here): gather starts no new work
             callee = _callee_key(elt.expression if isinstance(elt, cst.Await) else elt)
         elif isinstance(fan, cst.Call) and ctx.call_name(fan) == "builtins.map" and len(fan.args) >= 2:
             collection, variable = fan.args[1].value, "item"
@@ -267,13 +340,15 @@ class UnboundedGather(Rule):
             return
         functions, klass, _ = self._where()
         self._gathers.append(
-            _Gather(node, functions, klass, callee, variable, " ".join(code_of(collection).split())[:40])
+            _Gather(node, functions, klass, callee, variable, _short(collection))
         )
 
     def leave_Module(self, node: cst.Module) -> None:
         for g in self._gathers:
             if self._limited(g):
                 continue
+            if g.callee in self._coroutines and g.callee not in self._awaiting:
+                continue  # a coroutine of this file that awaits nothing: no I/O to fan out
             self.report(
                 g.node,
                 f"`gather()` starts one task per `{g.variable}` in `{g.collection}` at once, with no limit: "
@@ -308,12 +383,136 @@ def _callee_key(expr: cst.BaseExpression) -> str | None:
     return None
 
 
-def _bounded_collection(expr: cst.BaseExpression, ctx) -> bool:
+#: a collection fixed by the code at this size or below is not a fan-out that grows with data
+_SMALL_FAN_OUT = 8
+
+
+def _bounded_collection(expr: cst.BaseExpression, ctx, hops: int = 0) -> bool:
+    """A literal, ``range(<literal>)``, a small module constant (or a value of a module
+    constant dict of small literals: ``METHODS[kind]``), or a comprehension over one."""
     if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
         return not any(isinstance(e, cst.StarredElement) for e in expr.elements)
     if isinstance(expr, cst.Call) and ctx.call_name(expr) == "builtins.range":
         return all(isinstance(a.value, cst.Integer) for a in expr.args)
-    return is_literal_collection(expr)
+    if is_small_fixed_collection(expr, ctx, _SMALL_FAN_OUT):
+        return True
+    if hops >= 3:
+        return False
+    if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name):
+        table = _module_literal(expr.value.value, ctx)
+        if isinstance(table, cst.Dict) and table.elements:
+            return all(
+                isinstance(e, cst.DictElement) and is_small_fixed_collection(e.value, ctx, _SMALL_FAN_OUT)
+                for e in table.elements
+            )
+        return False
+    if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        return _bounded_collection(expr.for_in.iter, ctx, hops + 1)
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in (
+        "items", "keys", "values"
+    ) and not expr.args:
+        return _bounded_collection(expr.func.value, ctx, hops + 1)
+    if isinstance(expr, cst.Name):
+        binding = ctx.lookup(expr.value)
+        origin = binding.origin if binding is not None and binding.kind == OTHER else None
+        if isinstance(origin, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return _bounded_collection(origin.for_in.iter, ctx, hops + 1)
+        if isinstance(origin, cst.Dict):  # a local literal table (``{}`` is filled later: unknown)
+            return 0 < len(origin.elements) <= _SMALL_FAN_OUT
+    return False
+
+
+def _module_literal(name: str, ctx) -> cst.BaseExpression | None:
+    binding = ctx.lookup(name)
+    if binding is None or not ctx.scopes or ctx.scopes[0].names.get(name) is not binding:
+        return None
+    return binding.origin if isinstance(binding.origin, (cst.Dict, cst.List, cst.Tuple, cst.Set)) else None
+
+
+#: calls that schedule a task at once (the loop that makes them is the fan-out, not gather)
+_TASK_STARTERS = frozenset({"create_task", "ensure_future", "async_create_task", "async_create_background_task",
+                            "wrap_future", "run_coroutine_threadsafe", "start_soon", "spawn"})
+
+
+def _starts_task(elt: cst.BaseExpression, ctx) -> bool:
+    """``asyncio.create_task(f(x))`` / ``loop.create_task(...)`` / ``hass.async_create_task(...)``."""
+    if not isinstance(elt, cst.Call):
+        return False
+    func = elt.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    return name in _TASK_STARTERS
+
+
+def _has_body(node: cst.FunctionDef) -> bool:
+    """More than a docstring, ``pass``, ``...`` or ``raise NotImplementedError``."""
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    for stmt in body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return True
+        for small in stmt.body:
+            if isinstance(small, cst.Pass):
+                continue
+            if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)):
+                continue
+            if isinstance(small, cst.Raise) and "NotImplementedError" in code_of(small):
+                continue
+            return True
+    return False
+
+
+_TASK_METHODS = frozenset({"done", "cancel", "cancelled", "result", "exception", "add_done_callback"})
+
+
+def _existing_tasks(comp: cst.BaseExpression, ctx) -> bool:
+    """``[t for t in tasks.values() if not t.done()]`` / ``(t for t in started)`` where ``started``
+    was filled with ``create_task(...)``: the elements are tasks already running."""
+    elt = comp.elt  # type: ignore[attr-defined]
+    if not isinstance(elt, cst.Name):
+        return False
+    for cond in comp.for_in.ifs:  # type: ignore[attr-defined]
+        for node in _walk(cond.test):
+            if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _TASK_METHODS
+                    and isinstance(node.func.value, cst.Name) and node.func.value.value == elt.value):
+                return True
+    source = comp.for_in.iter  # type: ignore[attr-defined]
+    if isinstance(source, cst.Name):
+        binding = ctx.lookup(source.value)
+        origin = binding.origin if binding is not None and binding.kind == OTHER else None
+        if isinstance(origin, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and _starts_task(origin.elt, ctx):
+            return True
+    return False
+
+
+def _walk(node: cst.CSTNode, limit: int = 200):
+    stack = [node]
+    while stack and limit > 0:
+        limit -= 1
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
+def _short(expr: cst.BaseExpression, limit: int = 40) -> str:
+    """The expression for a message, shortened without cutting inside brackets."""
+    text = " ".join(code_of(expr).split())
+    if len(text) <= limit:
+        return text
+    return _elided(expr, 0)
+
+
+def _elided(expr: cst.BaseExpression, depth: int) -> str:
+    """``a.b(long, args)[k]`` → ``a.b(…)[…]``: the shape, with every bracket closed."""
+    if depth > 20:
+        return "…"
+    if isinstance(expr, cst.Call):
+        return f"{_elided(expr.func, depth + 1)}(…)"
+    if isinstance(expr, cst.Subscript):
+        return f"{_elided(expr.value, depth + 1)}[…]"
+    if isinstance(expr, cst.Attribute):
+        return f"{_elided(expr.value, depth + 1)}.{expr.attr.value}"
+    if isinstance(expr, cst.Name):
+        return expr.value
+    return "…"
 
 
 def _runs_in_executor(elt: cst.BaseExpression, ctx) -> bool:

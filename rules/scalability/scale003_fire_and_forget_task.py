@@ -58,6 +58,8 @@ class FireAndForgetTask(Rule):
     severity = Severity.WARNING
     skip_roles = frozenset({"generated", "migration"})
     lower_roles = frozenset({"test"})
+    #: ruff's dangling-task rule: the same problem, already reviewed where it is suppressed
+    peer_codes = frozenset({"RUF006"})
     message = "task created and dropped: it can be garbage-collected and its errors are lost"
 
     valid = [
@@ -69,6 +71,8 @@ class FireAndForgetTask(Rule):
         # a TaskGroup holds its tasks
         "import asyncio\n\nasync def f(events):\n    async with asyncio.TaskGroup() as tg:\n        for e in events:\n"
         "            tg.create_task(notify(e))\n",
+        # ruff's RUF006 (the same problem) suppressed by the team
+        "import asyncio\n\ndef f(e):\n    asyncio.ensure_future(notify(e))  # noqa: RUF006\n",
         # unknown objects are not guessed at
         "async def f(nursery, e):\n    nursery.create_task(notify(e))\n",
     ]
