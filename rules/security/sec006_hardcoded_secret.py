@@ -5,7 +5,7 @@ import libcst as cst
 import re
 
 from reviewlint.analysis import credentials
-from reviewlint.analysis.calls import string_value
+from reviewlint.analysis.calls import code_of, string_value
 from reviewlint.analysis.fixtures import in_fixture_code
 from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
 
@@ -137,6 +137,9 @@ class HardcodedSecret(Rule):
         # a chosen signing secret can be any word
         Invalid("SECRET_KEY = 'dev'\n", line=1),
         Invalid("API_KEY = 'k6QaiQmcTm2zfaNns5L1Z8duBtJmhDOW8JawlCC3'\n", line=1),
+        # a literal refused elsewhere in the file, but not as a credential
+        Invalid("def setup(form):\n    admin_password = 'admin'\n    if form.role not in ['user', 'admin']:\n"
+                "        raise ValueError(form.role)\n", line=2),
         # compared with to let someone in: the hard-coded credential is the check
         Invalid("ADMIN_PASSWORD = 'Tr0ub4dor&3'\n\ndef login(password):\n    return password == ADMIN_PASSWORD\n", line=1),
     ]
@@ -165,7 +168,12 @@ class HardcodedSecret(Rule):
     def visit_Comparison(self, node: cst.Comparison) -> None:
         if not self._refusing_test(node):
             return
-        for expr in (node.left, *(c.comparator for c in node.comparisons)):
+        operands = (node.left, *(c.comparator for c in node.comparisons))
+        compared = " ".join(code_of(e) for e in operands if not isinstance(e, (cst.SimpleString, cst.ConcatenatedString,
+                                                                                 cst.Set, cst.List, cst.Tuple)))
+        if not any(credentials.is_credential_name(t) for t in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", compared)):
+            return  # ``if role not in ["user", "admin"]: raise``: not a credential being refused
+        for expr in operands:
             elements = [e.value for e in expr.elements] if isinstance(expr, (cst.Set, cst.List, cst.Tuple)) else [expr]
             for element in elements:
                 text = _literal(element) if isinstance(element, (cst.SimpleString, cst.ConcatenatedString)) else None
