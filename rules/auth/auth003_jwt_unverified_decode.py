@@ -28,7 +28,9 @@ class JwtUnverifiedDecode(Rule):
     program's own), or the function authenticates with it (`get_current_user`,
     `user_from_token`, `verify_token`). `algorithms=["none"]` is always reported.
 
-    Not flagged: the program's own OAuth token as the provider's token endpoint returned it
+    Not flagged: a token the provider's userinfo or introspection endpoint accepted earlier in
+    the function (`await client.userinfo(token=...)`: its claims are genuine); the program's own
+    OAuth token as the provider's token endpoint returned it
     over TLS (`data["token"]["access_token"]`, `session.token["id_token"]`,
     `await api.get_token(...)`): an OAuth client reading `sub`/`exp`/`scp` of it cannot be
     fooled by anyone but the provider; a token of unknown origin whose claims decide nothing
@@ -91,6 +93,10 @@ class JwtUnverifiedDecode(Rule):
         "    token = jwt.decode(access_token, options={'verify_signature': False})\n    return token['scp']\n",
         "import jwt\n\nasync def fetch(api):\n    token = await api.get_token('ha', 'READONLY')\n"
         "    return jwt.decode(token, algorithms=['HS256'], options={'verify_signature': False})['exp']\n",
+        # the provider's userinfo endpoint accepted the token first: its claims are genuine
+        "import jwt\n\nasync def exchange(client, form_data):\n"
+        "    user_data = await client.userinfo(token={'access_token': form_data.token})\n"
+        "    claims = jwt.decode(form_data.token, options={'verify_signature': False})\n    return claims.get('roles'), user_data\n",
         # a token of unknown origin whose claims decide nothing (display of the expiry)
         "import jwt\n\ndef token_lifetime(token):\n    return jwt.decode(token, options={'verify_signature': False}).get('exp')\n",
         # not PyJWT
@@ -188,6 +194,8 @@ class JwtUnverifiedDecode(Rule):
         handed to this program over TLS (an OAuth client reading ``sub``/``exp``/``scp`` of its own
         access token) is not attacker input."""
         ctx = self.context
+        if ctx.function is not None and _PROVIDER_CHECK.search(code_of(ctx.function.body)):
+            return None  # the provider's userinfo/introspection endpoint accepted the token: its claims are genuine
         source = jwt_calls.token_source(ctx, jc.token)
         claims = jwt_calls.claims_read(ctx, jc.call)
         gating = sorted(claims & jwt_calls.ROLE_CLAIMS)
@@ -261,6 +269,8 @@ class JwtUnverifiedDecode(Rule):
                               "let it verify the signature")
 
 
+#: a call that has the provider validate the token (OIDC userinfo, RFC 7662 introspection)
+_PROVIDER_CHECK = re.compile(r"\b\w*(?:userinfo|introspect|tokeninfo)\w*\s*\(", re.IGNORECASE)
 _FROM_REQUEST = "accepts whatever token the request carries, with claims anyone can forge"
 #: words of a function name that say it authenticates the caller with the token it decodes
 _AUTH_WORDS = frozenset(
