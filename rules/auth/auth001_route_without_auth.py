@@ -20,6 +20,14 @@ PROJECT_KEYWORDS = (
 
 _HOOK_WORDS = frozenset({"session", "current_user", "user", "token", "authorization", "Authorization", "auth",
                          "is_authenticated", "jwt", "api_key", "login", "verify_jwt_in_request", "identity"})
+def _refuses_by_name(name: str) -> bool:
+    """A call whose name says it refuses the request: ``redirect``/``redirect_to``/
+    ``redirect_to_login``, ``handle_no_permission``, ``make_forbidden_response``, ``unauthorized()``."""
+    lowered = name.lower()
+    return lowered.startswith("redirect") or name in _DENY_CALLS or any(
+        w in lowered for w in ("forbidden", "unauthorized", "unauthorised", "access_denied", "permission_denied"))
+
+
 #: what a view method calls to refuse the request (Django's AccessMixin, DRF's APIView)
 _DENY_CALLS = frozenset({"handle_no_permission", "redirect_to_login", "permission_denied"})
 #: what it calls or reads to decide
@@ -164,6 +172,18 @@ class RouteWithoutAuth(Rule):
               "@app.get('/me')\ndef me(user=Depends(who)):\n    return {}\n", options={"auth-dependencies": ["who"]}),
         # a router whose app is not in the project: cannot tell, not reported
         "from fastapi import Depends\nfrom app.routers import router\n\n@router.get('/items')\ndef items():\n    return []\n",
+        # a blueprint hook that redirects anonymous users through a helper; a hook that returns a 401 response
+        "from flask import Blueprint\nfrom flask_login import current_user\nfrom app import h\n\n"
+        "bp = Blueprint('dashboard', __name__, url_prefix='/dashboard')\n\n@bp.before_request\ndef before_request():\n"
+        "    if current_user.is_anonymous:\n        return h.redirect_to('user.login')\n\n"
+        "@bp.route('/datasets')\ndef datasets():\n    return []\n",
+        "from flask import Blueprint, Response, request\n\nbp = Blueprint('api', __name__)\n\n@bp.before_request\n"
+        "def check():\n    if request.authorization is None:\n        return Response('login required', status=401)\n\n"
+        "@bp.route('/runs/export')\ndef export_runs():\n    return []\n",
+        # the handler asks the authorisation layer, which raises (CKAN's logic.check_access)
+        "from flask import Blueprint\nfrom ckan import logic\n\nbp = Blueprint('file', __name__)\n\n"
+        "@bp.route('/file/download/<id>')\ndef download(id):\n    logic.check_access('permission_download_file', {}, {'id': id})\n"
+        "    return id\n",
         # Django class views: a mixin whose dispatch checks permissions, an inline check in the handler
         "from django.contrib.auth.mixins import AccessMixin\nfrom django.urls import path\nfrom django.views.generic import View\n\n"
         "class ObjectPermissionRequiredMixin(AccessMixin):\n    def dispatch(self, request, *args, **kwargs):\n"
@@ -353,8 +373,10 @@ class RouteWithoutAuth(Rule):
             if R.is_abort_auth(ctx, node):
                 record.auth = True
                 record.hook_enforces = True
-            elif R.last_part(name) == "redirect":
-                record.hook_enforces = True
+            elif _refuses_by_name(called or R.last_part(name)):
+                record.hook_enforces = True  # redirect(), h.redirect_to("user.login"), make_forbidden_response()
+            elif any(R.is_auth_status(R.keyword_value(node, k)) for k in ("status", "status_code")):
+                record.hook_enforces = True  # Response("login required", status=401)
             if name.startswith(("jwt.", "jose.")) and R.last_part(name) == "decode":
                 record.auth = True
                 record.hook_reads = True
