@@ -295,3 +295,42 @@ def test_sec004_one_finding_per_context_and_pinning():
             return ctx
     """
     assert codes(pinned, ["SEC004"]) == []
+
+
+def test_sec001_provenance_of_parts():
+    """Parts that cannot carry data: the project's quoting helpers, lists of quoted parts joined,
+    Enum members, DB-generated values, SQLAlchemy-compiled DDL, EXPLAIN of a whole statement."""
+    safe = """
+        import sqlalchemy as sa
+
+        def literal_string(s):
+            return "'" + s.replace("'", "''") + "'"
+
+        def identifier(s):
+            return '"' + s.replace('"', '""') + '"'
+
+        def comments(conn, table, cols):
+            info = []
+            for col in cols:
+                info.append("COMMENT ON COLUMN {0}.{1} IS {2}".format(identifier(table), identifier(col), literal_string(col)))
+            conn.execute(sa.text(";".join(info)))
+
+        def kind(conn, id):
+            conn.execute(sa.text(f"SELECT relkind FROM pg_class WHERE relname = {literal_string(id)}"))
+
+        def kill(cursor, admin):
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+            admin.execute(f"SELECT pg_terminate_backend({pid})")
+
+        def plan(cursor, statement):
+            cursor.execute(f"EXPLAIN {statement}")
+    """
+    assert codes(safe, ["SEC001"]) == []
+    unsafe = """
+        def find(cursor, key, value):
+            query = "SELECT id FROM docs WHERE JSON_VALUE(meta, '$." + key + "') = :v"
+            cursor.execute(query, {"v": value})
+    """
+    found = findings(unsafe, ["SEC001"])
+    assert [f.line for f in found] == [3] and "from `key`:" in found[0].message
