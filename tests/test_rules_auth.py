@@ -123,3 +123,43 @@ def test_shards_and_workers_keep_the_project_decision(monkeypatch):
         assert sorted(shards) == whole
     if "jobs" in params:
         assert _auth(check_paths(APPS, _settings(), jobs=2).findings) == whole
+
+
+def test_permission_mixin_in_another_module_protects_views(tmp_path, monkeypatch):
+    """A Django view is protected by a base class, defined in another module, whose dispatch()
+    asks has_perms() and calls handle_no_permission(); an unprotected sibling is still reported."""
+    app = tmp_path / "proj"
+    (app / "views").mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "views" / "__init__.py").write_text("")
+    (app / "views" / "mixins.py").write_text(
+        "from django.contrib.auth.mixins import AccessMixin\n\n"
+        "class ObjectPermissionRequiredMixin(AccessMixin):\n"
+        "    def dispatch(self, request, *args, **kwargs):\n"
+        "        if not request.user.has_perms(['x.view']):\n"
+        "            return self.handle_no_permission()\n"
+        "        return super().dispatch(request, *args, **kwargs)\n"
+    )
+    (app / "views" / "pages.py").write_text(
+        "from django.views.generic import View\nfrom proj.views.mixins import ObjectPermissionRequiredMixin\n\n"
+        "class Devices(ObjectPermissionRequiredMixin, View):\n    def get(self, request):\n        return None\n\n"
+        "class Open(View):\n    def get(self, request):\n        return None\n"
+    )
+    (app / "urls.py").write_text(
+        "from django.urls import path\nfrom proj.views.pages import Devices, Open\n\n"
+        "urlpatterns = [path('devices/', Devices.as_view()), path('open/', Open.as_view())]\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(overrides={"select": ["AUTH001"]}, cwd=str(tmp_path))
+    result = check_paths(["proj"], settings)
+    messages = [f.message for f in result.findings if f.code == "AUTH001"]
+    assert len(messages) == 1 and "`Open`" in messages[0], messages
+
+
+def test_authorisation_layer_calls_count_as_auth():
+    from reviewlint.analysis.routes import AUTH_CALL_RE
+
+    for name in ("check_access", "check_permissions", "require_permission", "ensure_authorized", "verify_token"):
+        assert AUTH_CALL_RE.match(name), name
+    for name in ("get_action", "check_status", "render"):
+        assert not AUTH_CALL_RE.match(name), name

@@ -157,10 +157,44 @@ def test_jwt_rules_do_not_double_report():
     source = """
         import jwt
 
-        def f(token):
-            return jwt.decode(token, "k3y-material", options={"verify_signature": False, "verify_exp": False})
+        def f(request):
+            return jwt.decode(request.headers["X-Token"], "k3y-material", options={"verify_signature": False, "verify_exp": False})
     """
     assert codes(source, ["AUTH003", "AUTH004", "AUTH005"]) == [("AUTH003", 4)]
+
+
+def test_auth003_token_sources():
+    """Unverified decodes matter for request tokens and for claims that decide access; the program's
+    own OAuth token, as the provider's token endpoint returned it, is not attacker input."""
+    request_token = """
+        import jwt
+        from fastapi import APIRouter, Header
+
+        router = APIRouter()
+
+        @router.get("/me")
+        def me(authorization: str):
+            scheme, _, token = authorization.partition(" ")
+            return jwt.decode(token, options={"verify_signature": False})["sub"]
+    """
+    assert codes(request_token, ["AUTH003"]) == [("AUTH003", 9)]
+    own_token = """
+        import jwt
+        import requests
+
+        def user_id(code):
+            answer = requests.post("https://idp.example/token", data={"code": code}, timeout=5).json()
+            return jwt.decode(answer["id_token"], options={"verify_signature": False})["sub"]
+    """
+    assert codes(own_token, ["AUTH003"]) == []
+    own_token_roles = """
+        import jwt
+
+        def roles(session):
+            claims = jwt.decode(session.token["id_token"], options={"verify_signature": False})
+            return claims.get("roles", [])
+    """
+    assert codes(own_token_roles, ["AUTH003"]) == [("AUTH003", 4)]
 
 
 def test_auth006_uses_sec006_name_rule():
@@ -172,3 +206,131 @@ def test_auth006_uses_sec006_name_rule():
             requests.get(f"https://x.org/a?t={secret_token}", timeout=5)
     """
     assert codes(source, ["AUTH006"]) == [("AUTH006", 5)]
+
+
+# ---------------------------------------------------------------------------- credential values
+@pytest.mark.parametrize("value", ["vpv1", "eChargeToday", "bmsSOC", "pPv1", "bdc1DischargePower", "etouser_combined",
+                                   "wdisChargeSOCLowLimit", "oauth2_jwt_secret"])
+def test_identifier_like_values(value):
+    assert credentials.looks_like_identifier(value)
+
+
+@pytest.mark.parametrize("value", ["k6QaiQmcTm2zfaNns5L1Z8duBtJmhDOW8JawlCC3", "FPPTH34D4E3MI2HG", "Zx81-ab_92kf",
+                                   "a8f5f167f44f4964e6c998dee827110c", "PHES7U2RADREWAFEBUSTUBAWRASWUTUS",
+                                   "sk_live_51H8x2LkQ3b9", "eyJhbGciOiJIUzI1NiJ9"])
+def test_random_values_are_not_identifiers(value):
+    assert not credentials.looks_like_identifier(value)
+
+
+def test_issued_and_chosen_credentials():
+    assert credentials.credential_kind("api_key") == credentials.ISSUED
+    assert credentials.credential_kind("accessToken") == credentials.ISSUED
+    assert credentials.credential_kind("SECRET_KEY") == credentials.CHOSEN
+    assert credentials.credential_kind("db_password") == credentials.CHOSEN
+    # a field name or a short code is no issued key; any word can be a chosen secret
+    assert not credentials.is_secret_value("eChargeToday", "api_key")
+    assert not credentials.is_secret_value("vpv1", "api_key")
+    assert credentials.is_secret_value("dev", "SECRET_KEY")
+    assert credentials.is_secret_value("tester", "password")
+    # fillers and SDK dummies
+    assert not credentials.is_secret_value("00000000000000000000000000000001", "DEFAULT_TOKEN")
+    assert not credentials.is_secret_value("sk-no-key-required", "api_key")
+    assert not credentials.is_secret_value("unused", "api_key")
+
+
+@pytest.mark.parametrize("path,expected", [
+    ("ckan/lib/create_test_data.py", True), ("app/users/factories.py", True), ("nautobot/core/testing/integration.py", True),
+    ("app/fixtures.py", True), ("app/users/views.py", False), ("app/latest.py", False),
+])
+def test_fixture_modules(path, expected):
+    source = "def create(model):\n    model.User(name='a', password='s3cr3t-Pa55!')\n"
+    assert bool(codes(source, ["SEC006"], path=path)) is not expected
+
+
+def test_auth003_follows_the_helpers_callers():
+    """A helper decoding its parameter: judged by what the file's callers pass."""
+    own = """
+        import jwt
+
+        class Flow:
+            def _user_id(self, encoded):
+                return jwt.decode(encoded, options={"verify_signature": False})["userId"]
+
+            async def create_entry(self, data):
+                return self._user_id(data["token"]["access_token"])
+    """
+    assert codes(own, ["AUTH003"]) == []
+    from_request = """
+        import jwt
+        from flask import request
+
+        def _claims(token):
+            return jwt.decode(token, options={"verify_signature": False})
+
+        def view():
+            return _claims(request.cookies["session"])["sub"]
+    """
+    assert codes(from_request, ["AUTH003"]) == [("AUTH003", 5)]
+
+
+def test_sec004_one_finding_per_context_and_pinning():
+    both = """
+        import ssl
+
+        def context():
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            return ctx
+    """
+    assert codes(both, ["SEC004"]) == [("SEC004", 5)]
+    pinned = """
+        import ssl
+
+        def context(cadata):
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(cadata=cadata)
+            return ctx
+    """
+    assert codes(pinned, ["SEC004"]) == []
+
+
+def test_sec001_provenance_of_parts():
+    """Parts that cannot carry data: the project's quoting helpers, lists of quoted parts joined,
+    Enum members, DB-generated values, SQLAlchemy-compiled DDL, EXPLAIN of a whole statement."""
+    safe = """
+        import sqlalchemy as sa
+
+        def literal_string(s):
+            return "'" + s.replace("'", "''") + "'"
+
+        def identifier(s):
+            return '"' + s.replace('"', '""') + '"'
+
+        def comments(conn, table, cols):
+            info = []
+            for col in cols:
+                info.append("COMMENT ON COLUMN {0}.{1} IS {2}".format(identifier(table), identifier(col), literal_string(col)))
+            conn.execute(sa.text(";".join(info)))
+
+        def kind(conn, id):
+            conn.execute(sa.text(f"SELECT relkind FROM pg_class WHERE relname = {literal_string(id)}"))
+
+        def kill(cursor, admin):
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+            admin.execute(f"SELECT pg_terminate_backend({pid})")
+
+        def plan(cursor, statement):
+            cursor.execute(f"EXPLAIN {statement}")
+    """
+    assert codes(safe, ["SEC001"]) == []
+    unsafe = """
+        def find(cursor, key, value):
+            query = "SELECT id FROM docs WHERE JSON_VALUE(meta, '$." + key + "') = :v"
+            cursor.execute(query, {"v": value})
+    """
+    found = findings(unsafe, ["SEC001"])
+    assert [f.line for f in found] == [3] and "from `key`:" in found[0].message

@@ -66,7 +66,9 @@ _PLACEHOLDER_RE = re.compile(
       | (?:none|null|nil|undefined|n/?a|tbd|todo|fixme|placeholder|redacted|hidden|masked|
            dummy|example|sample|fake|test|testing|string|text|value|foo|bar|baz|xyz|abc|
            secret|password|token|key|api[-_]?key|replace[-_]?me|fill[-_]?me|not[-_]?set|unset|empty|
-           default|required|optional|sk-\.\.\.)
+           default|required|optional|sk-\.\.\.|
+           unused|not[-_ ]?used|ignored|none[-_ ]?needed|not[-_ ]?needed|not[-_ ]?required|no[-_ ]?key|
+           no[-_ ]?key[-_ ]?required|sk-no-key-required|no[-_ ]?auth|anonymous|bearer|basic|digest|jwt)
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -135,8 +137,65 @@ def known_credential_format(value: str) -> str | None:
     return None
 
 
+#: what a credential name holds: a value someone *issued* (an API key, an access token: long and
+#: random by construction) or one the owner *chose* (a password, a signing secret: any string)
+ISSUED = "issued"
+CHOSEN = "chosen"
+_CHOSEN_LAST_WORDS = frozenset({"password", "passwd", "pwd", "secret"})
+_CHOSEN_SUFFIXES = ("secret_key", "signing_key", "private_key", "secretkey", "signingkey", "privatekey")
+
+
+def credential_kind(name: str) -> str:
+    """:data:`CHOSEN` for passwords and signing secrets, :data:`ISSUED` for keys and tokens."""
+    parts = words(name)
+    if not parts:
+        return CHOSEN
+    joined = "_".join(parts)
+    if parts[-1] in _CHOSEN_LAST_WORDS or joined.endswith(_CHOSEN_SUFFIXES) or "".join(parts).endswith(_CHOSEN_SUFFIXES):
+        return CHOSEN
+    return ISSUED
+
+
+# one identifier part: ``vpv1``, ``eChargeToday``, ``bmsSOC``, ``pPv1``: lower-case letters, then
+# capitalised words or short acronyms, each with at most two trailing digits
+_IDENT_PART = re.compile(r"^[a-z]*[0-9]{0,2}(?:(?:[A-Z][a-z]+|[A-Z]{1,5})[0-9]{0,2})*$")
+
+
+def looks_like_identifier(value: str) -> bool:
+    """A field or key name (``eChargeToday``, ``etouser_combined``, ``vpv1``), not random key material.
+
+    Random keys mix case and digits inside words (``k6QaiQmcTm2z``), have long digit or
+    upper-case runs, or many digit groups; identifiers are lower/camel/snake case words.
+    """
+    v = value.strip()
+    if not v or len(v) > 48 or not v[0].isalpha() or v.startswith("eyJ"):  # eyJ: base64 of '{"', a JWT
+        return False
+    parts = re.split(r"[_\-.]", v)
+    if not all(parts) or not all(_IDENT_PART.match(p) for p in parts):
+        return False
+    if len(re.findall(r"[0-9]+", v)) > 2 or re.search(r"[A-Z]{6,}", v):
+        return False
+    return True
+
+
+def _low_diversity(value: str) -> bool:
+    """``"00000000000000000000000000000001"``, ``"sk-0000000000000000000"``: one character makes
+    most of the value; a filler, not key material."""
+    v = value.strip()
+    if len(v) < 8:
+        return False
+    most = max(v.count(ch) for ch in set(v))
+    return most * 10 >= len(v) * 6
+
+
 def is_secret_value(value: str, name: str | None = None) -> bool:
-    """Could this literal, stored under a credential name, be a real secret?"""
+    """Could this literal, stored under a credential name, be a real secret?
+
+    Besides the checks of the value alone (placeholders, variable names, prose), the kind of
+    credential matters: an issued key or token is long and random, so a short value or a field
+    name (``api_key="vpv1"``, ``api_key="eChargeToday"``) under such a name is not one. A chosen
+    password or signing secret can be any word (``SECRET_KEY = "dev"`` is a finding).
+    """
     if not value or not value.strip():
         return False
     if value.strip().lower() in security.WEAK_PASSWORDS:
@@ -146,5 +205,12 @@ def is_secret_value(value: str, name: str | None = None) -> bool:
     if names_a_variable(value, name):
         return False
     if looks_like_text(value):
+        return False
+    if _low_diversity(value):
+        return False
+    identifier = looks_like_identifier(value)
+    if identifier and any(w in security.CREDENTIAL_LAST_WORDS or w == "key" for w in words(value)):
+        return False  # "token_value", "oauth2_jwt_secret": the name of a key, not its value
+    if name is not None and credential_kind(name) == ISSUED and (len(value.strip()) < 8 or identifier):
         return False
     return True

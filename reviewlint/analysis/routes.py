@@ -125,7 +125,9 @@ AUTH_NAME_RE = re.compile(r"^(requires?_\w*(login|auth|admin|staff|perm|user|acc
                           r"|\w*(login|auth|permission|staff|admin|superuser|role|token|jwt)s?_required)$")
 #: calls in a handler body that authenticate the caller (``verify_token(...)``, ``get_verified_user_by_token``)
 AUTH_CALL_RE = re.compile(r"^(verify_\w*|authenticate\w*|check_auth\w*|check_login\w*|require_(auth|login|user)\w*"
-                          r"|decode_token|validate_token|get_verified_user\w*|get_current_user\w*|verify_jwt\w*)$")
+                          r"|decode_token|validate_token|get_verified_user\w*|get_current_user\w*|verify_jwt\w*"
+                          r"|check_access\w*|check_permissions?|check_object_permissions?|require_permissions?\w*"
+                          r"|ensure_(authorized|authorised|permission)\w*)$")
 
 
 def is_auth_name(name: str) -> bool:

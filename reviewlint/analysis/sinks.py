@@ -556,6 +556,10 @@ def sql_part_is_safe(ctx: "FileContext", expr: cst.BaseExpression, _depth: int =
             return True
         if any(h in last.lower() for h in security.SQL_FRAGMENT_HINTS):
             return True
+        if isinstance(expr, cst.Attribute) and last in ("value", "name") and isinstance(expr.value, cst.Attribute):
+            return _is_constant_name(expr.value.attr.value)  # Status.ACTIVE.value: an Enum member
+        if isinstance(expr, cst.Attribute) and _reads_back_from_db(expr):
+            return True  # cursor.lastrowid
         if isinstance(expr, cst.Name):
             if expr.value in _seen:
                 return True  # ``v = "TO_DATE(%s)" % v``: judged by v's other values
@@ -564,14 +568,35 @@ def sql_part_is_safe(ctx: "FileContext", expr: cst.BaseExpression, _depth: int =
             if values and all(sql_part_is_safe(ctx, v, _depth + 1, seen) for v, _ in values):
                 return True
         return False
+    if isinstance(expr, cst.Subscript):
+        key = _literal_key(expr)
+        if key is not None and (_is_numeric_name(key) or _names_identifier_word(key)):
+            return True  # f["type"], data_dict["limit"]: a column type, a number
+        if _reads_back_from_db(expr):
+            return True
+        return False
     if isinstance(expr, cst.IfExp):
         return sql_part_is_safe(ctx, expr.body, _depth + 1, _seen) and sql_part_is_safe(ctx, expr.orelse, _depth + 1, _seen)
     if isinstance(expr, cst.Call):
         name = _callee_last(expr)
-        if name in security.SQL_SAFE_CALL_NAMES:
-            return True
-        if name == "str" and expr.args:
+        if name in security.SQL_SAFE_CALL_NAMES or _quotes_by_name(name):
+            return True  # quote_ident(), literal_string(), identifier(), escape_like(): the project's quoting
+        if name in ("str", "repr") and expr.args:
             return sql_part_is_safe(ctx, expr.args[0].value, _depth + 1, _seen)
+        if name == "compile" and isinstance(expr.func, cst.Attribute):
+            return True  # CreateTable(t).compile(engine): SQL that SQLAlchemy compiled from the project's own Table
+        if name == "get" and isinstance(expr.func, cst.Attribute) and expr.args:
+            key = string_value(expr.args[0].value)
+            if key is not None and _is_numeric_name(key):
+                return True  # data_dict.get("limit", 10)
+        if _reads_back_from_db(expr):
+            return True
+        if isinstance(expr.func, cst.Attribute) and name in _TEXT_METHODS:
+            receiver_safe = is_literal_text(expr.func.value) if name == "format" else sql_part_is_safe(
+                ctx, expr.func.value, _depth + 1, _seen)
+            if receiver_safe and all(sql_part_is_safe(ctx, a.value, _depth + 1, _seen) or names_sql_identifier(a.value)
+                                     for a in expr.args):
+                return True  # 'RETURNING {c}'.format(c=quoted_columns), sql.replace(":", r"\:")
         if isinstance(expr.func, cst.Name):
             binding = ctx.lookup(expr.func.value)
             if binding is not None and binding.kind == "def" and all(_is_static(a.value) for a in expr.args):
@@ -588,12 +613,87 @@ def sql_part_is_safe(ctx: "FileContext", expr: cst.BaseExpression, _depth: int =
                 sql_part_is_safe(ctx, e, _depth + 1, _seen) for e in elements)
         return sql_part_is_safe(ctx, expr.left, _depth + 1, _seen) and sql_part_is_safe(ctx, expr.right, _depth + 1, _seen)
     if isinstance(expr, cst.FormattedString):
-        return all(sql_part_is_safe(ctx, p.expression, _depth + 1, _seen)
+        return all(sql_part_is_safe(ctx, p.expression, _depth + 1, _seen) or names_sql_identifier(p.expression)
                    for p in expr.parts if isinstance(p, cst.FormattedStringExpression))
     return False
 
 
+#: str methods whose result is safe when the text they work on and their arguments are
+_TEXT_METHODS = frozenset({"format", "replace", "strip", "lstrip", "rstrip", "lower", "upper"})
+#: words of a function's name that say it quotes or escapes what it returns
+_QUOTING_WORDS = frozenset({"quote", "quoted", "quoting", "escape", "escaped", "literal", "identifier", "ident"})
+#: DB-API/SQLAlchemy reads: a value the database itself generated
+_DB_READS = frozenset({"fetchone", "fetchval", "fetchrow", "scalar", "scalar_one", "scalar_one_or_none", "lastrowid",
+                       "inserted_primary_key"})
+
+
+def _quotes_by_name(name: str) -> bool:
+    from reviewlint.analysis.credentials import words
+
+    return bool(set(words(name)) & _QUOTING_WORDS)
+
+
+def _names_identifier_word(name: str) -> bool:
+    from reviewlint.analysis.credentials import words
+
+    parts = words(name)
+    return bool(parts) and parts[-1] in SQL_IDENTIFIER_WORDS and parts[-1] not in ("sql", "where", "clause", "clauses")
+
+
+def _literal_key(expr: cst.Subscript) -> str | None:
+    if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        return string_value(expr.slice[0].slice.value)
+    return None
+
+
+def _reads_back_from_db(expr: cst.BaseExpression) -> bool:
+    """``cursor.fetchone()[0]``, ``result.scalar()``, ``cursor.lastrowid``: a value the database generated."""
+    node = expr
+    for _ in range(8):
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Call):
+            if _callee_last(node) in _DB_READS:
+                return True
+            node = node.func
+        elif isinstance(node, cst.Attribute):
+            if node.attr.value in _DB_READS:
+                return True
+            node = node.value
+        elif isinstance(node, cst.Await):
+            node = node.expression
+        else:
+            return False
+    return False
+
+
+_APPENDS = "sinks.appends"
+
+
+def record_append(ctx: "FileContext", call: cst.Call) -> None:
+    """Remember ``parts.append(x)`` (for ``" AND ".join(parts)``); rules call it from ``visit_Call``."""
+    func = call.func
+    if (isinstance(func, cst.Attribute) and func.attr.value == "append" and isinstance(func.value, cst.Name)
+            and len(call.args) == 1):
+        ctx.memo.setdefault(_APPENDS, {}).setdefault((_scope_key(ctx), func.value.value), []).append(call.args[0].value)
+
+
+def _list_items_safe(ctx: "FileContext", name: str, depth: int) -> bool:
+    """A local list whose every item (its literal elements and what was appended) is safe."""
+    appended = ctx.memo.get(_APPENDS, {}).get((_scope_key(ctx), name), [])
+    values = resolve(ctx, name)
+    if not values and not appended:
+        return False
+    for value, augmented in values:
+        if not isinstance(value, (cst.List, cst.Tuple)) or not all(
+                sql_part_is_safe(ctx, e.value, depth + 1) for e in value.elements):
+            return False
+    return all(sql_part_is_safe(ctx, item, depth + 1) for item in appended[:20])
+
+
 def _join_items_safe(ctx: "FileContext", items: cst.BaseExpression, depth: int) -> bool:
+    if isinstance(items, cst.Name) and depth < 4:
+        return _list_items_safe(ctx, items.value, depth)
     if isinstance(items, (cst.GeneratorExp, cst.ListComp, cst.SetComp)):
         return sql_part_is_safe(ctx, items.elt, depth)
     if isinstance(items, (cst.List, cst.Tuple)):
@@ -624,7 +724,8 @@ def _callee_last_of(func: cst.BaseExpression) -> str:
 _CONSTANT = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
 _NUMERIC_WORDS = frozenset({"count", "counter", "num", "number", "size", "length", "len", "limit", "offset",
                             "idx", "dim", "dims", "dimension", "dimensions", "depth", "level", "port", "timeout",
-                            "seconds", "ms", "version", "width", "precision", "scale", "year", "days", "hours"})
+                            "seconds", "ms", "version", "width", "precision", "scale", "year", "days", "hours",
+                            "max", "min", "total", "page"})
 
 
 def _is_numeric_name(name: str) -> bool:

@@ -184,6 +184,13 @@ NON_SECRET_TOKEN_QUALIFIERS = frozenset(
     {"page", "next", "continuation", "sync", "csrf", "xsrf", "cancel", "cancellation", "pagination",
      "resume", "eos", "bos", "pad", "unk", "sep", "cls", "mask", "special", "stop", "max", "num", "end", "start"}
 )
+#: API hosts known to accept the credential in a header (Authorization, X-Api-Key ...): a key in their
+#: query string is avoidable (AUTH006 warns); elsewhere the query may be the only way (info)
+HEADER_AUTH_HOSTS = (
+    "graph.facebook.com", "searchapi.io", "api.github.com", "gitlab.com", "api.openai.com", "api.stripe.com",
+    "slack.com", "api.twitter.com", "api.x.com", "api.mailgun.net", "api.sendgrid.com", "api.notion.com",
+    "api.airtable.com", "api.todoist.com", "api.pushbullet.com",
+)
 #: values that are real (and guessable) passwords even though they look like words
 WEAK_PASSWORDS = frozenset(
     {"changeme", "change_me", "change-me", "changeit", "passw0rd", "p@ssw0rd", "p@ssword", "password1", "password123",

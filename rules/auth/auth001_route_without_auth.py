@@ -20,6 +20,21 @@ PROJECT_KEYWORDS = (
 
 _HOOK_WORDS = frozenset({"session", "current_user", "user", "token", "authorization", "Authorization", "auth",
                          "is_authenticated", "jwt", "api_key", "login", "verify_jwt_in_request", "identity"})
+def _refuses_by_name(name: str) -> bool:
+    """A call whose name says it refuses the request: ``redirect``/``redirect_to``/
+    ``redirect_to_login``, ``handle_no_permission``, ``make_forbidden_response``, ``unauthorized()``."""
+    lowered = name.lower()
+    return lowered.startswith("redirect") or name in _DENY_CALLS or any(
+        w in lowered for w in ("forbidden", "unauthorized", "unauthorised", "access_denied", "permission_denied"))
+
+
+#: what a view method calls to refuse the request (Django's AccessMixin, DRF's APIView)
+_DENY_CALLS = frozenset({"handle_no_permission", "redirect_to_login", "permission_denied"})
+#: what it calls or reads to decide
+_PERMISSION_CALLS = frozenset({"has_perm", "has_perms", "has_permission", "has_object_permission", "has_module_perms"})
+_USER_FLAGS = frozenset({"is_authenticated", "is_anonymous", "is_staff", "is_superuser"})
+#: class methods whose checks guard every request of the view (and of the views built on the class)
+_GUARD_METHODS = frozenset({"dispatch", "check_permissions", "initial", "get", "post", "put", "patch", "delete"})
 _DJANGO_METHOD_DECORATORS = {"require_POST": ("POST",), "require_GET": ("GET",), "require_safe": ("GET", "HEAD")}
 
 
@@ -29,6 +44,8 @@ class _Func:
     auth: bool = False  # raises 401/403, aborts, decodes a JWT
     hook_reads: bool = False  # reads a user/session/token
     hook_enforces: bool = False  # aborts / redirects / returns 401/403
+    denies: bool = False  # calls handle_no_permission() / redirect_to_login() / permission_denied()
+    checks: bool = False  # asks has_perm(s)() / has_permission() / user.is_authenticated
 
 
 class RouteWithoutAuth(Rule):
@@ -44,7 +61,11 @@ class RouteWithoutAuth(Rule):
     on its router, `include_router` call or app; Django views (routed in a `urls.py`) without
     `login_required`/`permission_required`/`user_passes_test` or an auth mixin, unless
     `LoginRequiredMiddleware` is configured; DRF views whose `permission_classes` is `AllowAny`
-    or empty (or unset, with no `DEFAULT_PERMISSION_CLASSES`).
+    or empty (or unset, with no `DEFAULT_PERMISSION_CLASSES`). A class view is protected when
+    it or one of its bases (followed across the project) has a `dispatch`/`check_permissions`/
+    `initial` or handler method (`get`, `post` ...) that asks `has_perm(s)()`/`has_permission()`/
+    `user.is_authenticated` and refuses with `handle_no_permission()`, `redirect_to_login()`,
+    `PermissionDenied` or a 401/403: a permission mixin, or an inline check in the handler.
 
     The decision needs the whole project (a hook or a router dependency is often declared in
     another file): facts are collected per file and decided after all files. When only some
@@ -152,6 +173,28 @@ class RouteWithoutAuth(Rule):
               "@app.get('/me')\ndef me(user=Depends(who)):\n    return {}\n", options={"auth-dependencies": ["who"]}),
         # a router whose app is not in the project: cannot tell, not reported
         "from fastapi import Depends\nfrom app.routers import router\n\n@router.get('/items')\ndef items():\n    return []\n",
+        # a blueprint hook that redirects anonymous users through a helper; a hook that returns a 401 response
+        "from flask import Blueprint\nfrom flask_login import current_user\nfrom app import h\n\n"
+        "bp = Blueprint('dashboard', __name__, url_prefix='/dashboard')\n\n@bp.before_request\ndef before_request():\n"
+        "    if current_user.is_anonymous:\n        return h.redirect_to('user.login')\n\n"
+        "@bp.route('/datasets')\ndef datasets():\n    return []\n",
+        "from flask import Blueprint, Response, request\n\nbp = Blueprint('api', __name__)\n\n@bp.before_request\n"
+        "def check():\n    if request.authorization is None:\n        return Response('login required', status=401)\n\n"
+        "@bp.route('/runs/export')\ndef export_runs():\n    return []\n",
+        # the handler asks the authorisation layer, which raises (CKAN's logic.check_access)
+        "from flask import Blueprint\nfrom ckan import logic\n\nbp = Blueprint('file', __name__)\n\n"
+        "@bp.route('/file/download/<id>')\ndef download(id):\n    logic.check_access('permission_download_file', {}, {'id': id})\n"
+        "    return id\n",
+        # Django class views: a mixin whose dispatch checks permissions, an inline check in the handler
+        "from django.contrib.auth.mixins import AccessMixin\nfrom django.urls import path\nfrom django.views.generic import View\n\n"
+        "class ObjectPermissionRequiredMixin(AccessMixin):\n    def dispatch(self, request, *args, **kwargs):\n"
+        "        if not request.user.has_perms(self.get_required_permission()):\n            return self.handle_no_permission()\n"
+        "        return super().dispatch(request, *args, **kwargs)\n\n"
+        "class DeviceBulkAdd(ObjectPermissionRequiredMixin, View):\n    def post(self, request):\n        return None\n\n"
+        "urlpatterns = [path('devices/add', DeviceBulkAdd.as_view())]\n",
+        "from django.contrib.auth.mixins import AccessMixin\nfrom django.urls import path\nfrom django.views.generic import View\n\n"
+        "class SearchView(AccessMixin, View):\n    def get(self, request):\n        if not request.user.is_authenticated:\n"
+        "            return self.handle_no_permission()\n        return None\n\nurlpatterns = [path('search', SearchView.as_view())]\n",
         # Django: decorator, mixin, middleware; DRF permissions
         "from django.contrib.auth.decorators import login_required\nfrom django.urls import path\n\n@login_required\n"
         "def orders(request):\n    return None\n\nurlpatterns = [path('orders/', orders)]\n",
@@ -323,11 +366,18 @@ class RouteWithoutAuth(Rule):
         if self.stack:
             record = self.stack[-1]
             name = ctx.call_name(node) or ""
+            called = node.func.attr.value if isinstance(node.func, cst.Attribute) else R.last_part(name)
+            if called in _DENY_CALLS:
+                record.denies = True
+            elif called in _PERMISSION_CALLS:
+                record.checks = True
             if R.is_abort_auth(ctx, node):
                 record.auth = True
                 record.hook_enforces = True
-            elif R.last_part(name) == "redirect":
-                record.hook_enforces = True
+            elif _refuses_by_name(called or R.last_part(name)):
+                record.hook_enforces = True  # redirect(), h.redirect_to("user.login"), make_forbidden_response()
+            elif any(R.is_auth_status(R.keyword_value(node, k)) for k in ("status", "status_code")):
+                record.hook_enforces = True  # Response("login required", status=401)
             if name.startswith(("jwt.", "jose.")) and R.last_part(name) == "decode":
                 record.auth = True
                 record.hook_reads = True
@@ -463,6 +513,8 @@ class RouteWithoutAuth(Rule):
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if self.stack and node.attr.value in _HOOK_WORDS:
             self.stack[-1].hook_reads = True
+        if self.stack and node.attr.value in _USER_FLAGS:
+            self.stack[-1].checks = True
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.stack.append(_Func(node))
@@ -515,6 +567,10 @@ class RouteWithoutAuth(Rule):
         public = any(R.is_public_decorator(ctx, d, self.public_decorators) for d in node.decorators)
         if in_class:
             if has_auth and node.name.value in ("dispatch", "get", "post", "put", "patch", "delete"):
+                self._class_auth = True
+            if node.name.value in _GUARD_METHODS and record.checks and (record.denies or record.auth):
+                # ``dispatch``/``check_permissions`` asking has_perms() and calling handle_no_permission()
+                # (a permission mixin), or ``get`` refusing anonymous users inline
                 self._class_auth = True
             return
         self.local_funcs[node.name.value] = (node, has_auth or public or auth)

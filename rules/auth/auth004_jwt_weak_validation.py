@@ -76,7 +76,10 @@ class JwtWeakValidation(Rule):
     ]
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        sinks.record_assignment(self.context, node)
+        jwt_calls.record_assignment(self.context, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        jwt_calls.record_assignment(self.context, node)
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.context

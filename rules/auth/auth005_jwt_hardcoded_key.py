@@ -12,8 +12,10 @@ class JwtHardcodedKey(Rule):
 
     ## What it does
     Flags `jwt.encode(payload, "literal", ...)` and `jwt.decode(token, "literal", ...)`
-    (also `key="..."`, and a local or module-level name bound only to a string literal whose
-    name is not itself a credential name: those assignments are SEC006's findings).
+    (also `key="..."`, a local or module-level name bound only to a string literal, with or
+    without an annotation (`KEY: Final = "..."`), and a parameter whose default is one
+    (`def issue(uid, key="...")`), when the name is not itself a credential name: those
+    assignments are SEC006's findings).
 
     Not flagged: keys read from settings, the environment or a key store; a decode that does
     not verify at all (AUTH003); empty strings and placeholders; test files.
@@ -63,10 +65,18 @@ class JwtHardcodedKey(Rule):
                 line=4, message="`jwt.encode()`"),
         Invalid("import jwt\n\ndef f(t):\n    return jwt.decode(t, key='s3cr3t', algorithms=['HS256'])\n", line=4, message="`jwt.decode()`"),
         Invalid("import jwt\nSIGNING = 'a1b2c3d4e5'\n\ndef f(uid):\n    return jwt.encode({'sub': uid}, SIGNING)\n", line=5, message="SIGNING"),
+        # a module constant with an annotation, a default argument
+        Invalid("import jwt\nfrom typing import Final\n\nKEY: Final = 'a1b2c3d4e5f6'\n\ndef f(uid):\n"
+                "    return jwt.encode({'sub': uid}, KEY, algorithm='HS256')\n", line=7, message="`KEY`"),
+        Invalid("import jwt\n\ndef issue(uid, key='k3y-material-42'):\n    return jwt.encode({'sub': uid}, key, algorithm='HS256')\n",
+                line=4, message="the default of parameter `key`"),
     ]
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        sinks.record_assignment(self.context, node)
+        jwt_calls.record_assignment(self.context, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        jwt_calls.record_assignment(self.context, node)
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.context
@@ -79,12 +89,18 @@ class JwtHardcodedKey(Rule):
         via = None
         value = string_value(key)
         if value is None and isinstance(key, cst.Name) and not credentials.is_credential_name(key.value):
-            assigned = sinks.resolve(ctx, key.value)
-            if assigned and all(string_value(v) is not None for v, _ in assigned):
-                value = string_value(assigned[-1][0])
-                via = key.value
+            binding = ctx.lookup(key.value)
+            if binding is not None and isinstance(binding.origin, cst.Param):
+                default = binding.origin.default
+                value = string_value(default) if default is not None else None
+                via = f"the default of parameter `{key.value}`"
+            else:
+                assigned = sinks.resolve(ctx, key.value)
+                if assigned and all(string_value(v) is not None for v, _ in assigned):
+                    value = string_value(assigned[-1][0])
+                    via = f"`{key.value}`"
         if value is None or not value.strip() or credentials.is_placeholder(value):
             return
-        where = f" (through `{via}`)" if via else ""
+        where = f" (through {via})" if via else ""
         self.report(node, f"`{callee_text(node)}()` uses a string literal as its key{where}: anyone who has read the "
                           "code can mint tokens; load the key from settings, the environment or a key store")

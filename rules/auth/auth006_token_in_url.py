@@ -26,7 +26,13 @@ class TokenInUrl(Rule):
     `page_token`, `next_token`, `csrf_token`, `token_type`.
 
     Not flagged: credentials in headers, `auth=`, or the request body (`data=`/`json=`);
-    query parameters that are not credentials (`code`, `state`, `page_token`).
+    query parameters that are not credentials (`code`, `state`, `page_token`); relative URLs
+    (`client.post("/signup/?token=...")`: an in-process test client).
+
+    Many providers accept the key only in the query string, and the caller cannot do otherwise:
+    the finding is a warning only for hosts known to accept the credential in a header (the
+    Facebook Graph API, SearchApi, GitHub ...) and says so; elsewhere it is reported at info,
+    "if the provider accepts a header".
 
     ## Why it matters
     URLs are written to access logs, proxy logs, browser history, `Referer` headers and
@@ -71,6 +77,8 @@ class TokenInUrl(Rule):
         "import httpx\n\ndef f(kind):\n    return httpx.get('https://x.org/info', params={'token_type': kind})\n",
         # not an HTTP call
         "def f(cache, token):\n    return cache.get(f'session:{token}')\n",
+        # a relative URL: an in-process test client
+        "def f(client):\n    return client.post('/user/signup/?token=wrong-invite', data={'email': 'a@b.test'})\n",
     ]
     invalid = [
         Invalid("import httpx\n\ndef f(city, api_key):\n    return httpx.get(f'https://api.example/v1?city={city}&api_key={api_key}')\n",
@@ -83,6 +91,13 @@ class TokenInUrl(Rule):
         Invalid("from urllib.parse import urlencode\nimport requests\n\ndef f(token):\n"
                 "    return requests.get(f\"https://x.org/feed?{urlencode({'token': token})}\", timeout=5)\n", line=5),
         Invalid("def f(self, password):\n    return self.session.get('https://x.org/login?user=me&password={}'.format(password))\n", line=2),
+        # a provider known to accept the credential in a header: a warning that says so
+        Invalid("import requests\n\nBASE_URL = 'https://graph.facebook.com/v2.6/me/messages'\n\ndef f(page_access_token, body):\n"
+                "    return requests.post(BASE_URL, json=body, params={'access_token': page_access_token}, timeout=5)\n",
+                line=6, message="graph.facebook.com accepts it in a header"),
+        # unknown providers often take the key only in the query string: info, and says "if"
+        Invalid("import requests\n\ndef f(api_key):\n    return requests.get('https://api.duckdns.example/update', "
+                "params={'token': api_key}, timeout=5)\n", line=4, message="if the provider accepts a header"),
     ]
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -95,12 +110,41 @@ class TokenInUrl(Rule):
         url = self._url_of(node)
         if url is None:
             return
+        host = self._host(url)
+        if host == "":
+            return  # a relative URL ("/signup/?token=..."): an in-process test client, not a request on the wire
         found = self._in_url(url) or self._in_params(node)
         if found is None:
             return
         what, how = found
+        if host is not None and host.endswith(security.HEADER_AUTH_HOSTS):
+            self.report(node, f"`{callee_text(node)}()` sends the credential {what} {how}: URLs end up in logs, "
+                              f"proxies and Referer headers; {host} accepts it in a header (Authorization): send it there")
+            return
+        # many providers take the key only in the query string: say so, at info
         self.report(node, f"`{callee_text(node)}()` sends the credential {what} {how}: URLs end up in logs, "
-                          "proxies and Referer headers; send it in a header (Authorization) instead")
+                          "proxies and Referer headers; if the provider accepts a header (Authorization), send it there",
+                    severity=Severity.INFO)
+
+    def _host(self, url: cst.BaseExpression, depth: int = 0) -> str | None:
+        """The URL's host ("" for a relative URL), when the literal text shows it."""
+        text = string_value(url)
+        if text is None and isinstance(url, cst.Name) and depth < 3:
+            values = sinks.resolve(self.context, url.value)
+            if len(values) == 1 and not values[0][1]:
+                return self._host(values[0][0], depth + 1)
+        if text is None:
+            building = sinks.string_building(self.context, url)
+            if building is not None and building.slots and building.slots[0].before:
+                text = building.slots[0].before
+            elif building is not None and building.slots and depth < 3:
+                return self._host(building.slots[0].expr, depth + 1)
+        if text is None:
+            return None
+        if text.startswith("/") and not text.startswith("//"):
+            return ""
+        match = re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//([^/:?#@]+)", text, re.IGNORECASE)
+        return match.group(1).lower() if match else None
 
     def _url_of(self, node: cst.Call) -> cst.BaseExpression | None:
         ctx = self.context

@@ -28,8 +28,13 @@ class SqlBuiltFromStrings(sinks.DeferredSinkRule, Rule):
     names of bind parameters (`:{param}`), numbers (`int()`, `len()`, `limit`, `count`),
     UPPER_CASE constants, placeholder lists (`", ".join(["%s"] * len(ids))`) and text made by
     this file's own helpers from literals. This keeps DB backends and migrations, which
-    compile SQL from identifiers, quiet. In DDL (`CREATE`/`ALTER`/`DROP` ..., which cannot
-    take parameters) only values inside quotes are reported. A sink that SEC005 reports (it names the request
+    compile SQL from identifiers, quiet. Also not flagged: values passed through a function whose
+    name says it quotes or escapes (`literal_string()`, `identifier()`, `escape_like()`), lists
+    of such parts joined, Enum members (`Status.ACTIVE.value`), values the database generated
+    (`cursor.fetchone()[0]`, `lastrowid`), SQL compiled by SQLAlchemy (`CreateTable(t).compile()`),
+    and a keyword prefix with one whole statement (`f"EXPLAIN {statement}"`, where no parameter can
+    stand for the SQL). In DDL (`CREATE`/`ALTER`/`DROP` ..., which cannot take parameters) only
+    values inside quotes are reported. The message names the part the rule could not vouch for. A sink that SEC005 reports (it names the request
     value that reaches it) is not reported again here.
 
     ## Why it matters
@@ -88,6 +93,23 @@ class SqlBuiltFromStrings(sinks.DeferredSinkRule, Rule):
         "VECTOR INDEX (v) M={self.index_m})')\n",
         # literal SQL assembled from literals only
         "def f(cursor):\n    sql = 'SELECT id FROM t'\n    sql += ' WHERE active'\n    cursor.execute(sql)\n",
+        # the project's own quoting helpers (a name that says it quotes or escapes)
+        "import sqlalchemy as sa\n\ndef literal_string(s):\n    return \"'\" + s.replace(\"'\", \"''\") + \"'\"\n\n"
+        "def f(conn, id):\n    conn.execute(sa.text(f'SELECT relkind FROM pg_class WHERE relname = {literal_string(id)}'))\n",
+        "import sqlalchemy as sa\n\ndef f(conn, identifier, literal_string, table, rows):\n    info = []\n"
+        "    for col in rows:\n        info.append('COMMENT ON COLUMN {0}.{1} IS {2}'.format(identifier(table), identifier(col), "
+        "literal_string(col)))\n    conn.execute(sa.text(';'.join(info).replace(':', '\\\\:')))\n",
+        # DDL from the schema, or compiled by SQLAlchemy
+        "from sqlalchemy import text\n\ndef add_columns(connection, table_name, columns_def):\n"
+        "    for column_def in columns_def:\n        connection.execute(text(f'ALTER TABLE {table_name} {column_def}'))\n",
+        "from sqlalchemy import text\nfrom sqlalchemy.schema import CreateTable\n\ndef rebuild(session, table, engine):\n"
+        "    new_sql = str(CreateTable(table).compile(engine)).strip() + ';'\n    session.execute(text(new_sql))\n",
+        # a keyword prefix and one whole user-authored statement: no parameter can stand for it
+        "def explain(cursor, statements):\n    for statement in statements:\n        cursor.execute(f'EXPLAIN {statement}')\n",
+        # values that cannot carry data: an Enum member, an id the database generated
+        "def f(cursor, admin, Status):\n    cursor.execute(f\"UPDATE t SET status = '{Status.ACTIVE.value}'\")\n"
+        "    cursor.execute('SELECT pg_backend_pid()')\n    pid = cursor.fetchone()[0]\n"
+        "    admin.execute(f'SELECT pg_terminate_backend({pid})')\n",
     ]
     invalid = [
         Invalid("def f(cursor, customer):\n    cursor.execute(f\"SELECT * FROM orders WHERE customer = '{customer}'\")\n",
@@ -107,10 +129,15 @@ class SqlBuiltFromStrings(sinks.DeferredSinkRule, Rule):
         Invalid("def f(cursor, uid, extra):\n    sql = 'SELECT * FROM t WHERE 1=1'\n    sql += f' AND owner = {uid}'\n    cursor.execute(sql)\n",
                 line=4),
         Invalid("async def f(conn, email):\n    return await conn.fetchrow(f\"SELECT * FROM users WHERE email = '{email}'\")\n", line=2),
+        # the message names the unknown value, not the expression around it
+        Invalid("def f(cursor, key, value):\n    query = \"SELECT id FROM docs WHERE JSON_VALUE(meta, '$.\" + key + \"') = :v\"\n"
+                "    cursor.execute(query, {'v': value})\n", line=3, message="from `key`:"),
+        Invalid("def f(cursor, statement, name):\n    cursor.execute(f\"EXPLAIN {statement} -- {name}\")\n", line=2),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.context
+        sinks.record_append(ctx, node)
         sink = sinks.sql_sink(ctx, node)
         if sink is None:
             return
@@ -118,18 +145,21 @@ class SqlBuiltFromStrings(sinks.DeferredSinkRule, Rule):
             building = sinks.string_building(ctx, query)
             if building is None:
                 continue
-            unsafe = [slot.expr for slot in building.slots if self._slot_is_data(slot, sink)]
+            if _whole_statement(building):
+                continue  # EXPLAIN {statement}: the value is the SQL itself, no parameter can stand for it
+            ddl = bool(_DDL.match(building.literal_text))
+            unsafe = [slot.expr for slot in building.slots if self._slot_is_data(slot, sink, ddl)]
             if not unsafe:
                 continue
             if sink.label in _GENERIC_METHODS and not _sqlish_fragment(building.literal_text):
                 continue  # an .execute()/.fetch() whose text is not recognisably SQL: a command bus, GraphQL, a URL
-            parts = ", ".join(f"`{p}`" for p in sinks.dynamic_names(ctx, unsafe[:2]))
+            parts = ", ".join(f"`{p}`" for p in sinks.dynamic_names(ctx, [_unknown_part(ctx, e) for e in unsafe[:2]]))
             via = f" (built into `{building.via}`)" if building.via else ""
             self._defer(node, f"`{callee_text(node)}()` runs SQL built by {building.kind}{via} from {parts}: "
                               f"pass the values as query parameters, quote identifiers")
             break
 
-    def _slot_is_data(self, slot: sinks.Slot, sink: sinks.SqlSink) -> bool:
+    def _slot_is_data(self, slot: sinks.Slot, sink: sinks.SqlSink, ddl: bool) -> bool:
         """Could this dynamic part put a value (data) into the SQL text?"""
         ctx = self.context
         if sinks.sql_part_is_safe(ctx, slot.expr):
@@ -139,19 +169,60 @@ class SqlBuiltFromStrings(sinks.DeferredSinkRule, Rule):
             return False  # a bind parameter's name, a table/column name: identifiers cannot be parameters
         if sinks.names_sql_identifier(slot.expr) or (slot.key and sinks.names_sql_identifier(cst.Name(slot.key))):
             return False  # `table_name`, `where_sql`, `%(suffix)s`: identifiers and SQL, not values
+        if ddl:
+            # DDL cannot take bind parameters: names, column definitions, sizes and options in
+            # CREATE/ALTER are the schema; only a value inside quotes there is a string literal
+            # someone can break out of
+            return slot.before.count("'") % 2 == 1
         if position == sinks.VALUE:
-            # DDL cannot take bind parameters: sizes and options in CREATE/ALTER are configuration;
-            # only a value inside quotes there is a string literal someone can break out of
-            return not _DDL.match(building_text(slot)) or slot.before.count("'") % 2 == 1
+            return True
         # a clause composed in: the values go as parameters
         return sink.params is None
 
 
+def _unknown_part(ctx, expr: cst.BaseExpression) -> cst.BaseExpression:
+    """The part of an unsafe expression the rule could not vouch for, for the message: ``key`` in
+    ``"JSON_VALUE(m, '$." + key + "')"``, not the whole expression."""
+    stack = [expr]
+    seen = 0
+    while stack and seen < 200:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):
+            if not sinks.sql_part_is_safe(ctx, node):
+                return node
+            continue
+        if isinstance(node, cst.Call):
+            if not sinks.sql_part_is_safe(ctx, node) and not node.args:
+                return node
+            stack.extend(reversed([a.value for a in node.args]))
+            if isinstance(node.func, cst.Attribute):
+                stack.append(node.func.value)  # the text a method works on comes first
+        elif isinstance(node, cst.BinaryOperation):
+            stack.extend((node.right, node.left))
+        elif isinstance(node, cst.IfExp):
+            stack.extend((node.orelse, node.body))
+        elif isinstance(node, cst.FormattedString):
+            stack.extend(reversed([p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]))
+        elif isinstance(node, (cst.List, cst.Tuple)):
+            stack.extend(reversed([e.value for e in node.elements]))
+    return expr
+
+
+_STATEMENT_PREFIX = re.compile(
+    r"^\s*(?:EXPLAIN(?:\s*\([^)]*\))?(?:\s+(?:ANALY[SZ]E|VERBOSE|QUERY PLAN))*|PREPARE\s+\w+\s+AS)\s*$", re.IGNORECASE
+)
+
+
+def _whole_statement(building: sinks.Building) -> bool:
+    """``f"EXPLAIN {statement}"``: a keyword prefix and one whole statement."""
+    if len(building.slots) != 1:
+        return False
+    slot = building.slots[0]
+    return bool(_STATEMENT_PREFIX.match(slot.before)) and slot.after.strip() in ("", ";")
+
+
 _DDL = re.compile(r"^\s*(CREATE|ALTER|DROP|TRUNCATE|COMMENT ON|GRANT|REVOKE)\b", re.IGNORECASE)
-
-
-def building_text(slot: sinks.Slot) -> str:
-    return slot.before
 
 
 _GENERIC_METHODS = frozenset({".execute()", ".executemany()", ".fetch()", ".fetchrow()", ".fetchval()", ".mogrify()"})

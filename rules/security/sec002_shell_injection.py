@@ -18,8 +18,11 @@ class ShellInjection(sinks.DeferredSinkRule, Rule):
 
     Not flagged: a literal command, even with `shell=True` (also through a local variable
     bound only to literals); commands whose dynamic parts are quoted with `shlex.quote()` /
-    `shlex.join()` or are numbers/UPPER_CASE constants; `shell=False` and argument lists. A
-    sink that SEC005 reports (it names the request value) is not reported again here.
+    `shlex.join()` or are numbers/UPPER_CASE constants; `shell=False` and argument lists; a
+    wrapper whose whole command is its own parameter (its contract is "a str runs through the
+    shell": the callers decide what goes in, and this file's callers that build the string
+    from values are reported instead). A sink that SEC005 reports (it names the request value)
+    is not reported again here.
 
     ## Why it matters
     The shell parses the whole string: a `;`, `|`, `$(...)` or backtick in a file name,
@@ -64,6 +67,9 @@ class ShellInjection(sinks.DeferredSinkRule, Rule):
         "import shlex, subprocess\n\ndef f(path):\n    subprocess.run(f'tar czf out.tgz {shlex.quote(path)}', shell=True)\n",
         "import os, shlex\n\ndef f(args):\n    os.system('convert ' + shlex.join(args))\n",
         "import os\n\ndef f(port):\n    os.system(f'fuser -k {int(port)}/tcp')\n",
+        # a wrapper whose contract is "a str runs through the shell": its callers decide what goes in
+        "import asyncio\n\nasync def open_process(command):\n    if isinstance(command, list):\n"
+        "        return await asyncio.create_subprocess_exec(*command)\n    return await asyncio.create_subprocess_shell(command)\n",
         # not the os module
         "def f(runner, cmd):\n    runner.system(cmd)\n",
     ]
@@ -71,17 +77,36 @@ class ShellInjection(sinks.DeferredSinkRule, Rule):
         Invalid("import subprocess\n\ndef f(path):\n    subprocess.run(f'tar czf out.tgz {path}', shell=True, check=True)\n",
                 line=4, message="f-string"),
         Invalid("import os\n\ndef f(host):\n    os.system('ping -c 1 ' + host)\n", line=4, message="concatenation"),
-        Invalid("import os\n\ndef f(cmd):\n    return os.popen(cmd).read()\n", line=4, message="`cmd`"),
+        Invalid("import os\n\ndef f(config):\n    cmd = config.get('command')\n    return os.popen(cmd).read()\n", line=5, message="`cmd`"),
         Invalid("from subprocess import check_output as co\n\ndef f(branch):\n    cmd = 'git log %s' % branch\n    return co(cmd, shell=True)\n",
                 line=5, message="%-format"),
         Invalid("import subprocess\n\ndef f(name):\n    return subprocess.getoutput('whois {}'.format(name))\n", line=4),
         Invalid("import asyncio\n\nasync def f(url):\n    await asyncio.create_subprocess_shell(f'curl {url}')\n", line=4),
+        # a shell wrapper is reported where a caller builds its command
+        Invalid("import subprocess\n\ndef run(command):\n    return subprocess.run(command, shell=True)\n\n"
+                "def archive(path):\n    return run(f'tar czf out.tgz {path}')\n", line=7, count=1, message="`run()` runs its `command`"),
     ]
+
+    def begin(self) -> None:
+        super().begin()
+        #: this file's shell wrappers: function name → index of the parameter that is the command
+        self._wrappers: dict[str, tuple[int, str]] = {}
+        #: calls of this file's functions with a built string argument: (call, callee, index, message part)
+        self._built_args: list[tuple[cst.Call, str, int, str]] = []
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for call, callee, index, built in self._built_args:
+            wrapper = self._wrappers.get(callee)
+            if wrapper is not None and wrapper[0] == index:
+                self._defer(call, f"`{callee}()` runs its `{wrapper[1]}` through a shell, and this call builds it by "
+                                  f"{built}: pass an argument list, or shlex.quote() each value")
+        super().leave_Module(node)
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.context
         sink = sinks.shell_sink(ctx, node)
         if sink is None:
+            self._note_built_arguments(node)
             return
         command = sink.command
         if sinks.shell_command_is_literal(ctx, command):
@@ -93,6 +118,12 @@ class ShellInjection(sinks.DeferredSinkRule, Rule):
             command = command.elements[0].value
             if sinks.is_literal_text(command):
                 return
+        parameter = self._parameter_index(command)
+        if parameter is not None:
+            # a wrapper whose contract is "this string runs through a shell": the callers decide
+            # what goes in; this file's callers that build the string are reported instead
+            self._wrappers[ctx.function.name.value] = parameter  # type: ignore[union-attr]
+            return
         building = sinks.string_building(ctx, command)
         name = callee_text(node)
         if building is not None:
@@ -110,3 +141,34 @@ class ShellInjection(sinks.DeferredSinkRule, Rule):
             message = (f"`{name}()` runs the non-literal command `{text}` through a shell: "
                        "pass an argument list without shell=True, or shlex.quote() each value")
         self._defer(node, message)
+
+    def _parameter_index(self, command: cst.BaseExpression) -> tuple[int, str] | None:
+        """(index at call sites, name) when the whole command is a parameter of the enclosing function."""
+        func = self.context.function
+        if not isinstance(command, cst.Name) or func is None:
+            return None
+        names = [p.name.value for p in (*func.params.posonly_params, *func.params.params)]
+        if names and names[0] in ("self", "cls"):
+            names = names[1:]
+        return (names.index(command.value), command.value) if command.value in names else None
+
+    def _note_built_arguments(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Name):
+            callee = func.value
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+            callee = func.attr.value
+        else:
+            return
+        for index, arg in enumerate(node.args[:4]):
+            if arg.keyword is not None or arg.star:
+                break
+            if not isinstance(arg.value, (cst.FormattedString, cst.BinaryOperation, cst.Call)):
+                continue
+            building = sinks.string_building(self.context, arg.value)
+            if building is None:
+                continue
+            unsafe = [p for p in building.dynamic if not sinks.shell_part_is_safe(self.context, p)]
+            if unsafe:
+                parts = ", ".join(f"`{p}`" for p in sinks.dynamic_names(self.context, unsafe[:2]))
+                self._built_args.append((node, callee, index, f"{building.kind} from {parts}"))
