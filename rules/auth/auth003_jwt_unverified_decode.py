@@ -64,7 +64,6 @@ class JwtUnverifiedDecode(Rule):
 
     code = "AUTH003"
     name = "jwt-unverified-decode"
-    opt_in = True  # judged precision on real code below 0.8: docs/precision.md
     viewpoint = Viewpoint.AUTH
     severity = Severity.ERROR
     lower_roles = frozenset({"test"})

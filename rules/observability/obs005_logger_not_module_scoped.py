@@ -49,7 +49,6 @@ class LoggerNotModuleScoped(Rule):
 
     code = "OBS005"
     name = "logger-not-module-scoped"
-    opt_in = True  # judged precision on real code below 0.8: docs/precision.md
     viewpoint = Viewpoint.OBSERVABILITY
     severity = Severity.INFO
     skip_roles = frozenset({"generated", "migration", "script", "test"})

@@ -64,7 +64,6 @@ class SelectStar(Rule):
 
     code = "PERF004"
     name = "select-star"
-    opt_in = True  # judged precision on real code below 0.8: docs/precision.md
     viewpoint = Viewpoint.PERFORMANCE
     severity = Severity.INFO
     skip_roles = frozenset({"generated", "migration", "script", "test"})

@@ -56,7 +56,6 @@ class TlsVerificationDisabled(Rule):
 
     code = "SEC004"
     name = "tls-verification-disabled"
-    opt_in = True  # judged precision on real code below 0.8: docs/precision.md
     viewpoint = Viewpoint.SECURITY
     severity = Severity.ERROR
     lower_roles = frozenset({"test"})
