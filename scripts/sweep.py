@@ -540,7 +540,9 @@ def run_hypothesis(count: int, seed: int) -> list[str]:
         for f in found:
             failures.append(f"{f.code} {f.message} on {source[:200]!r}")
 
-    prop()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)  # hypothesmith compiles `1()` and the like
+        prop()
     note(f"hypothesis: {done[0]} programs, {len(failures)} failures")
     return failures
 

@@ -36,13 +36,13 @@ def check_completes(source: str) -> None:
     assert broken == [], source
 
 
-@settings(max_examples=300, **SETTINGS)
+@settings(max_examples=250, **SETTINGS)
 @given(hypothesmith.from_grammar())
 def test_programs_from_the_grammar_are_checked(source):
     check_completes(source)
 
 
-@settings(max_examples=150, **SETTINGS)
+@settings(max_examples=100, **SETTINGS)
 @given(hypothesmith.from_node())
 def test_programs_from_libcst_nodes_are_checked(source):
     check_completes(source)
