@@ -152,7 +152,7 @@ def _hand_retry(loop_node: cst.CSTNode, ctx: FileContext) -> HandRetry | None:
     sleep, sleep_call = _sleep_kind(loop_node, try_node, varying, ctx)
     bounded = not shape.infinite or _has_bound(loop_node, ctx)
     catch_all = _catch_all_handlers(shape, handler_types, ctx)
-    attempts = _literal_attempts(loop_node.iter) if isinstance(loop_node, cst.For) else None
+    attempts = _literal_attempts(loop_node.iter, ctx) if isinstance(loop_node, cst.For) else None
     no_wait = _local_call(call, ctx) or (bool(flat) and all(_local_exception(t) for t in flat)) or any(
         _conflict_only(h) for h in shape.retrying_handlers
     )
@@ -194,20 +194,34 @@ def _conflict_only(handler: cst.ExceptHandler) -> bool:
     return False
 
 
-def _int_literal(expr: cst.BaseExpression) -> int | None:
+def _int_literal(expr: cst.BaseExpression, ctx: FileContext | None = None, depth: int = 0) -> int | None:
+    """An integer literal, a local name bound to one (``retry_count = 1``), or a sum/difference
+    of those (``retry_count + 1``)."""
+    if depth > 4:
+        return None
     if isinstance(expr, cst.Integer):
         return int(expr.value, 0)
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus) and isinstance(expr.expression, cst.Integer):
         return -int(expr.expression.value, 0)
+    if ctx is not None and isinstance(expr, cst.Name):
+        binding = ctx.lookup(expr.value)
+        if binding is not None and isinstance(binding.origin, cst.Integer):
+            return int(binding.origin.value, 0)
+        return None
+    if ctx is not None and isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Subtract)):
+        left, right = _int_literal(expr.left, ctx, depth + 1), _int_literal(expr.right, ctx, depth + 1)
+        if left is None or right is None:
+            return None
+        return left + right if isinstance(expr.operator, cst.Add) else left - right
     return None
 
 
-def _literal_attempts(expr: cst.BaseExpression) -> int | None:
+def _literal_attempts(expr: cst.BaseExpression, ctx: FileContext | None = None) -> int | None:
     if isinstance(expr, (cst.Tuple, cst.List)):
         return len(expr.elements)
     if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "range"):
         return None
-    values = [_int_literal(a.value) for a in expr.args]
+    values = [_int_literal(a.value, ctx) for a in expr.args]
     if not values or len(values) > 3 or any(v is None for v in values) or any(a.keyword for a in expr.args):
         return None
     try:

@@ -120,6 +120,10 @@ class RetryWithoutBackoff(Rule):
         # a single immediate retry (two attempts) after reconnecting
         "def publish(self, msg):\n    for _ in range(2):\n        try:\n            return self.redis.publish('ch', msg)\n"
         "        except ConnectionError:\n            self.reconnect()\n",
+        # one reconnect-and-retry, counted through a local constant
+        "class Bridge:\n    def send(self, key):\n        retry_count = 1\n        for _ in range(retry_count + 1):\n            try:\n"
+        "                self._get_remote().control(key)\n                break\n            except BrokenPipeError:\n"
+        "                self._remote = None\n",
         # a poll loop goes round on success too: a fixed interval is fine there
         "import time, requests\n\ndef wait_done(url):\n    for _ in range(30):\n        try:\n            r = requests.get(url, timeout=5)\n"
         "            if r.json()['state'] == 'done':\n                return r.json()\n        except requests.ConnectionError:\n            pass\n"
