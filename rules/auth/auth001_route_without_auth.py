@@ -191,6 +191,10 @@ class RouteWithoutAuth(Rule):
         "from flask import Blueprint\nfrom ckan import logic\n\nbp = Blueprint('file', __name__)\n\n"
         "@bp.route('/file/download/<id>')\ndef download(id):\n    logic.check_access('permission_download_file', {}, {'id': id})\n"
         "    return id\n",
+        # an inline check in the handler that redirects anonymous users to the login page
+        "from flask import Blueprint\nfrom ckan.plugins import toolkit as tk\n\nbp = Blueprint('dash', __name__)\n\n"
+        "@bp.route('/dashboard/')\ndef dashboard():\n    if tk.current_user.is_anonymous:\n"
+        "        return tk.h.redirect_to('user.login')\n    return 'news'\n",
         # the handler turns the authorisation layer's refusal into a response
         "from flask import Blueprint, abort\nfrom ckan.plugins import toolkit as tk\n\nbp = Blueprint('activity', __name__)\n\n"
         "@bp.route('/group/activity/<id>')\ndef group_activity(id):\n    try:\n"
@@ -567,7 +571,8 @@ class RouteWithoutAuth(Rule):
                 ann_ref = R.ref(ctx, ann)
                 if ann_ref:
                     anns.append(ann_ref)
-        auth = record.auth or security
+        # an inline check that refuses: ``if current_user.is_anonymous: return redirect_to("user.login")``
+        auth = record.auth or security or (record.checks and record.hook_enforces)
         hook_ok = record.hook_reads and record.hook_enforces
         if module_level:
             entry: dict[str, Any] = {}
