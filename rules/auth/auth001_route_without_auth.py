@@ -28,6 +28,9 @@ def _refuses_by_name(name: str) -> bool:
         w in lowered for w in ("forbidden", "unauthorized", "unauthorised", "access_denied", "permission_denied"))
 
 
+#: exceptions an authorisation layer raises to refuse (caught by the handler: ``except NotAuthorized``)
+_REFUSAL_EXCEPTIONS = frozenset({"NotAuthorized", "NotAuthorised", "Unauthorised", "AccessDenied", "AuthorizationError",
+                                 "AuthorisationError", "NotPermitted"})
 #: what a view method calls to refuse the request (Django's AccessMixin, DRF's APIView)
 _DENY_CALLS = frozenset({"handle_no_permission", "redirect_to_login", "permission_denied"})
 #: what it calls or reads to decide
@@ -65,7 +68,11 @@ class RouteWithoutAuth(Rule):
     it or one of its bases (followed across the project) has a `dispatch`/`check_permissions`/
     `initial` or handler method (`get`, `post` ...) that asks `has_perm(s)()`/`has_permission()`/
     `user.is_authenticated` and refuses with `handle_no_permission()`, `redirect_to_login()`,
-    `PermissionDenied` or a 401/403: a permission mixin, or an inline check in the handler.
+    `PermissionDenied` or a 401/403: a permission mixin, or an inline check in the handler. A
+    handler that calls the authorisation layer (`check_access()`, `check_permissions()`) or
+    catches its refusal (`except NotAuthorized: abort(404)`) is protected, and so are routes
+    behind a hook that refuses through a helper (`return h.redirect_to("user.login")`,
+    `Response(..., status=401)`).
 
     The decision needs the whole project (a hook or a router dependency is often declared in
     another file): facts are collected per file and decided after all files. When only some
@@ -185,6 +192,15 @@ class RouteWithoutAuth(Rule):
         "from flask import Blueprint\nfrom ckan import logic\n\nbp = Blueprint('file', __name__)\n\n"
         "@bp.route('/file/download/<id>')\ndef download(id):\n    logic.check_access('permission_download_file', {}, {'id': id})\n"
         "    return id\n",
+        # an inline check in the handler that redirects anonymous users to the login page
+        "from flask import Blueprint\nfrom ckan.plugins import toolkit as tk\n\nbp = Blueprint('dash', __name__)\n\n"
+        "@bp.route('/dashboard/')\ndef dashboard():\n    if tk.current_user.is_anonymous:\n"
+        "        return tk.h.redirect_to('user.login')\n    return 'news'\n",
+        # the handler turns the authorisation layer's refusal into a response
+        "from flask import Blueprint, abort\nfrom ckan.plugins import toolkit as tk\n\nbp = Blueprint('activity', __name__)\n\n"
+        "@bp.route('/group/activity/<id>')\ndef group_activity(id):\n    try:\n"
+        "        group = tk.get_action('group_show')({}, {'id': id})\n    except (tk.ObjectNotFound, tk.NotAuthorized):\n"
+        "        abort(404)\n    return group\n",
         # Django class views: a mixin whose dispatch checks permissions, an inline check in the handler
         "from django.contrib.auth.mixins import AccessMixin\nfrom django.urls import path\nfrom django.views.generic import View\n\n"
         "class ObjectPermissionRequiredMixin(AccessMixin):\n    def dispatch(self, request, *args, **kwargs):\n"
@@ -501,6 +517,18 @@ class RouteWithoutAuth(Rule):
             self.stack[-1].auth = True
             self.stack[-1].hook_enforces = True
 
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        """``except NotAuthorized: abort(403)``: the handler calls an authorisation layer that
+        raises (CKAN's actions, a service's permission check) and turns the refusal into a response."""
+        if not self.stack or node.type is None:
+            return
+        types = [e.value for e in node.type.elements] if isinstance(node.type, cst.Tuple) else [node.type]
+        for expr in types:
+            name = R.last_part(self.context.qualname(expr) or R._dotted(expr))
+            if name in R.AUTH_EXCEPTION_NAMES or name in _REFUSAL_EXCEPTIONS:
+                self.stack[-1].auth = True
+                return
+
     def visit_Return(self, node: cst.Return) -> None:
         if self.stack and isinstance(node.value, cst.Tuple):
             if any(R.is_auth_status(e.value) for e in node.value.elements[1:]):
@@ -544,7 +572,8 @@ class RouteWithoutAuth(Rule):
                 ann_ref = R.ref(ctx, ann)
                 if ann_ref:
                     anns.append(ann_ref)
-        auth = record.auth or security
+        # an inline check that refuses: ``if current_user.is_anonymous: return redirect_to("user.login")``
+        auth = record.auth or security or (record.checks and record.hook_enforces)
         hook_ok = record.hook_reads and record.hook_enforces
         if module_level:
             entry: dict[str, Any] = {}
