@@ -25,6 +25,7 @@ import libcst as cst
 from reviewlint.analysis.calls import code_of
 from reviewlint.analysis.loops import is_literal_collection, looks_like_pagination_variable, retry_loop
 from reviewlint.engine.context import FileContext, Loop
+from reviewlint.rule import Severity
 
 
 #: a literal (or a module constant bound to one) of at most this many items is a fixed,
@@ -403,6 +404,11 @@ class HelperFinding:
     #: what the rule stored with the target (a library name, for the message)
     extra: str | None = None
 
+
+#: findings through a helper of the module rest on partial evidence (the helper's call is seen,
+#: not the loop's own): reported at info, and the message says so
+ONE_CALL_AWAY_SEVERITY = Severity.INFO
+ONE_CALL_AWAY_NOTE = " (seen one call away, inside the helper: reported as info)"
 
 class OneCallAway:
     """The N+1 "one call away": ``for o in orders: load_customer(o.customer_id)`` where

@@ -4,6 +4,8 @@ import libcst as cst
 
 from reviewlint.analysis.calls import callee_text
 from reviewlint.analysis.per_item import (
+    ONE_CALL_AWAY_NOTE,
+    ONE_CALL_AWAY_SEVERITY,
     OneCallAway,
     PerItemCandidates,
     assigned_names,
@@ -242,7 +244,8 @@ class NPlusOneHttp(Rule):
             self.report(
                 hf.node,
                 f"`{hf.shown}()` makes an HTTP call (`{hf.target}()`) per `{hf.variable}` in this {_kind(hf.loop)} (N+1): "
-                "use a batch endpoint, or bounded concurrency (asyncio.gather with a Semaphore)",
+                "use a batch endpoint, or bounded concurrency (asyncio.gather with a Semaphore)" + ONE_CALL_AWAY_NOTE,
+                severity=ONE_CALL_AWAY_SEVERITY,
             )
 
 

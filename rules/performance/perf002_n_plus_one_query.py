@@ -4,7 +4,13 @@ import libcst as cst
 
 from reviewlint.analysis import db as dba
 from reviewlint.analysis.calls import callee_text
-from reviewlint.analysis.per_item import OneCallAway, dependent_loops, loop_kind_text
+from reviewlint.analysis.per_item import (
+    ONE_CALL_AWAY_NOTE,
+    ONE_CALL_AWAY_SEVERITY,
+    OneCallAway,
+    dependent_loops,
+    loop_kind_text,
+)
 from reviewlint.rule import Invalid, Rule, Severity, Valid, Viewpoint
 
 _MATERIALISE = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted"})
@@ -232,7 +238,8 @@ class NPlusOneQuery(dba.DbLoopRule, Rule):
             self.report(
                 hf.node,
                 f"`{hf.shown}()` runs a query (`{hf.target}()`) per `{hf.variable}` in this "
-                f"{loop_kind_text(hf.loop)} (N+1): {hint}",
+                f"{loop_kind_text(hf.loop)} (N+1): {hint}{ONE_CALL_AWAY_NOTE}",
+                severity=ONE_CALL_AWAY_SEVERITY,
             )
 
     # ------------------------------------------------------------------ reads

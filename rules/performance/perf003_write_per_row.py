@@ -4,7 +4,14 @@ import libcst as cst
 
 from reviewlint.analysis import db as dba
 from reviewlint.analysis.calls import callee_text
-from reviewlint.analysis.per_item import OneCallAway, dependent_loops, loop_is_exempt, loop_kind_text
+from reviewlint.analysis.per_item import (
+    ONE_CALL_AWAY_NOTE,
+    ONE_CALL_AWAY_SEVERITY,
+    OneCallAway,
+    dependent_loops,
+    loop_is_exempt,
+    loop_kind_text,
+)
 from reviewlint.rule import Invalid, Rule, Severity, Viewpoint
 
 
@@ -203,7 +210,8 @@ class WritePerRow(dba.DbLoopRule, Rule):
             self.report(
                 hf.node,
                 f"`{hf.shown}()` makes a write (`{hf.target}()`) per `{hf.variable}` in this "
-                f"{loop_kind_text(hf.loop)}: {hf.extra}",
+                f"{loop_kind_text(hf.loop)}: {hf.extra}{ONE_CALL_AWAY_NOTE}",
+                severity=ONE_CALL_AWAY_SEVERITY,
             )
 
     # ------------------------------------------------------------------ writes
