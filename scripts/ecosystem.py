@@ -73,16 +73,17 @@ import json
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-import zipfile
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # scripts/pinned.py
+import pinned  # noqa: E402
+from pinned import UsageError, note, reviewlint_info, safe_path  # noqa: E402
 
 FORMAT = "reviewlint-ecosystem/1"
 CACHE_ENV = "REVIEWLINT_ECOSYSTEM_CACHE"
@@ -127,15 +128,6 @@ SECTION_RE = re.compile(r"^## (?P<code>\S+)(?: (?P<name>[a-z0-9-]+))?(?:\s|$)")
 NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 
 
-class UsageError(Exception):
-    """Bad input: reported as one line, exit 2."""
-
-
-def note(message: str) -> None:
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()
-
-
 # --------------------------------------------------------------------------- download
 
 
@@ -147,53 +139,9 @@ def app_root(cache: Path, name: str, version: str) -> Path:
     return cache / "src" / f"{name}-{version}"
 
 
-def _normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
-def _find_wheel(cache: Path, pin: Pin) -> Path | None:
-    for path in sorted(cache.glob("*.whl")):
-        parts = path.name.split("-")
-        if len(parts) >= 2 and _normalise(parts[0]) == _normalise(pin.name) and parts[1] == pin.version:
-            return path
-    return None
-
-
-def _pip_error(stderr: str) -> str:
-    lines = [line.strip() for line in stderr.splitlines() if line.strip() and "is ignored: it is neither" not in line]
-    errors = [line for line in lines if line.startswith("ERROR:")]
-    return (errors or lines or ["pip gave no reason"])[0]
-
-
 def fetch(cache: Path, pin: Pin) -> Path:
     """The extracted app folder, downloaded and extracted on first use; RuntimeError with one line."""
-    root = app_root(cache, pin.name, pin.version)
-    if root.is_dir():
-        return root
-    cache.mkdir(parents=True, exist_ok=True)
-    wheel = _find_wheel(cache, pin)
-    if wheel is None:
-        note(f"{pin.name} {pin.version}: downloading")
-        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-               "--ignore-requires-python", "--dest", str(cache), f"{pin.name}=={pin.version}"]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-        except OSError as exc:
-            raise RuntimeError(f"download failed: {exc}") from None
-        wheel = _find_wheel(cache, pin)
-        if proc.returncode != 0 or wheel is None:
-            raise RuntimeError(f"download failed: {_pip_error(proc.stderr)}")
-    part = root.with_name(root.name + ".part")
-    try:
-        if part.exists():
-            shutil.rmtree(part)
-        with zipfile.ZipFile(wheel) as zf:
-            zf.extractall(part)
-        part.rename(root)
-    except (OSError, zipfile.BadZipFile) as exc:
-        wheel.unlink(missing_ok=True)  # a rerun downloads it again
-        raise RuntimeError(f"extraction of {wheel.name} failed: {exc}") from None
-    return root
+    return pinned.fetch(cache, pin.name, pin.version)
 
 
 # --------------------------------------------------------------------------- running
@@ -251,34 +199,6 @@ def read_lines(path: Path) -> list[str]:
     return lines
 
 
-def reviewlint_info() -> dict[str, Any]:
-    """Version of the reviewlint this interpreter imports, and the git commit of its checkout."""
-    code = ("import json, reviewlint; "
-            "print(json.dumps({'version': reviewlint.__version__, 'file': reviewlint.__file__}))")
-    proc = subprocess.run([sys.executable, *_safe_path(), "-c", code], capture_output=True, text=True,
-                          cwd=tempfile.gettempdir())
-    try:
-        info = json.loads(proc.stdout)
-    except ValueError:
-        raise UsageError(f"{sys.executable} cannot import reviewlint: install it (pip install -e .)") from None
-    package = Path(info.pop("file")).resolve().parent
-    info["commit"] = info["dirty"] = None
-    if not {"site-packages", "dist-packages"} & set(package.parts):
-        head = subprocess.run(["git", "-C", str(package), "rev-parse", "HEAD"], capture_output=True, text=True)
-        if head.returncode == 0:
-            info["commit"] = head.stdout.strip()
-            status = subprocess.run(["git", "-C", str(package), "status", "--porcelain", "--untracked-files=no"],
-                                    capture_output=True, text=True)
-            info["dirty"] = bool(status.stdout.strip())
-    return info
-
-
-def _safe_path() -> list[str]:
-    # -P: the app's folder (the working directory) is not put on sys.path, so no app package
-    # can shadow a module reviewlint imports.
-    return ["-P"] if sys.version_info >= (3, 11) else []
-
-
 def passthrough(args: argparse.Namespace) -> list[str]:
     out: list[str] = []
     for option, values in (("--select", args.select), ("--extend-select", args.extend_select),
@@ -301,7 +221,7 @@ def run_app(root: Path, pin: Pin, options: list[str], jobs: int) -> tuple[dict[s
     for rel in files:
         sources[rel] = read_lines(root / rel)
         lines += len(sources[rel])
-    cmd = [sys.executable, *_safe_path(), "-m", "reviewlint", "check", "--isolated", "--no-cache", "--exit-zero",
+    cmd = [sys.executable, *safe_path(), "-m", "reviewlint", "check", "--isolated", "--no-cache", "--exit-zero",
            "--output-format", "json", "--jobs", str(jobs), *options, *paths]
     env = {**os.environ, "REVIEWLINT_NO_PROGRESS": "1"}
     start = time.perf_counter()

@@ -63,15 +63,17 @@ import signal
 import subprocess
 import sys
 import sysconfig
-import tarfile
 import tempfile
 import time
 import warnings
-import zipfile
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # scripts/pinned.py
+import pinned  # noqa: E402
+from pinned import UsageError, note, reviewlint_info, safe_path  # noqa: E402
 
 FORMAT = "reviewlint-sweep/1"
 CACHE_ENV = "REVIEWLINT_SWEEP_CACHE"
@@ -124,85 +126,12 @@ PINS: tuple[Pin, ...] = (
 NAMES = [p.name for p in PINS] + [STDLIB]
 
 
-class UsageError(Exception):
-    """Bad input: one line, exit 2."""
-
-
-def note(message: str) -> None:
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()
-
-
 # --------------------------------------------------------------------------- download
 
 
-def _normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
-def _find_download(cache: Path, pin: Pin) -> Path | None:
-    wheels = sorted(cache.glob("*.whl"))
-    sdists = sorted([*cache.glob("*.tar.gz"), *cache.glob("*.zip")])
-    for path in wheels:
-        parts = path.name.split("-")
-        if len(parts) >= 2 and _normalise(parts[0]) == _normalise(pin.name) and parts[1] == pin.version:
-            return path
-    for path in sdists:
-        stem = path.name[: -len(".tar.gz")] if path.name.endswith(".tar.gz") else path.stem
-        name, _, version = stem.rpartition("-")
-        if _normalise(name) == _normalise(pin.name) and version == pin.version:
-            return path
-    return None
-
-
-def _pip_error(stderr: str) -> str:
-    lines = [line.strip() for line in stderr.splitlines() if line.strip() and "is ignored: it is neither" not in line]
-    errors = [line for line in lines if line.startswith("ERROR:")]
-    return (errors or lines or ["pip gave no reason"])[0]
-
-
-def _download(cache: Path, pin: Pin) -> Path:
-    note(f"{pin.name} {pin.version}: downloading")
-    base = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--ignore-requires-python",
-            "--dest", str(cache), f"{pin.name}=={pin.version}"]
-    error = ""
-    for kind in ("--only-binary=:all:", "--no-binary=:all:"):  # a wheel, else the sdist
-        try:
-            proc = subprocess.run([*base, kind], capture_output=True, text=True, timeout=900)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise RuntimeError(f"download failed: {exc}") from None
-        found = _find_download(cache, pin)
-        if found is not None:
-            return found
-        error = error or _pip_error(proc.stderr)
-    raise RuntimeError(f"download failed: {error}")
-
-
 def fetch(cache: Path, pin: Pin) -> Path:
-    """The extracted package folder, downloaded and extracted on first use; RuntimeError with one line."""
-    root = cache / "src" / f"{pin.name}-{pin.version}"
-    if root.is_dir():
-        return root
-    cache.mkdir(parents=True, exist_ok=True)
-    archive = _find_download(cache, pin) or _download(cache, pin)
-    part = root.with_name(root.name + ".part")
-    try:
-        if part.exists():
-            shutil.rmtree(part)
-        if archive.name.endswith(".tar.gz"):
-            with tarfile.open(archive) as tf:
-                if hasattr(tarfile, "data_filter"):
-                    tf.extractall(part, filter="data")
-                else:  # pragma: no cover - Python < 3.11.4
-                    tf.extractall(part)  # noqa: S202
-        else:
-            with zipfile.ZipFile(archive) as zf:
-                zf.extractall(part)
-        part.rename(root)
-    except (OSError, zipfile.BadZipFile, tarfile.TarError) as exc:
-        archive.unlink(missing_ok=True)  # a rerun downloads it again
-        raise RuntimeError(f"extraction of {archive.name} failed: {exc}") from None
-    return root
+    """The extracted package folder (a wheel, else the sdist); RuntimeError with one line."""
+    return pinned.fetch(cache, pin.name, pin.version, allow_sdist=True)
 
 
 def stdlib_root() -> Path:
@@ -237,14 +166,8 @@ def stdlib_copy(cache: Path) -> Path:
 # --------------------------------------------------------------------------- running
 
 
-def _safe_path() -> list[str]:
-    # -P: the package's folder (the working directory) is not put on sys.path, so no package
-    # checked can shadow a module reviewlint imports (pip, setuptools, ... are checked too).
-    return ["-P"] if sys.version_info >= (3, 11) else []
-
-
 def reviewlint_cmd(jobs: int, file_timeout: float, paths: list[str]) -> list[str]:
-    return [sys.executable, *_safe_path(), "-m", "reviewlint", "check", "--isolated", "--no-cache", "--exit-zero",
+    return [sys.executable, *safe_path(), "-m", "reviewlint", "check", "--isolated", "--no-cache", "--exit-zero",
             "--select", "ALL", "--output-format", "json", "--file-timeout", f"{file_timeout:g}", "--jobs", str(jobs),
             *paths]
 
@@ -437,7 +360,7 @@ def measure_alone(root: Path, path: str, file_timeout: float, timeout: float) ->
         timing = read_timings(timings_file).get(path)
     if timing is not None:
         out.update(cpu=round(timing.cpu, 2), wall=round(timing.wall, 2), rss_mib=mib(run.maxrss_kib))
-    floor = run_limited([sys.executable, *_safe_path(), "-c", PARSE_FLOOR, path], root, dict(os.environ),
+    floor = run_limited([sys.executable, *safe_path(), "-c", PARSE_FLOOR, path], root, dict(os.environ),
                         min(timeout, 300))
     try:
         cpu, rss = floor.stdout.split()
@@ -445,26 +368,6 @@ def measure_alone(root: Path, path: str, file_timeout: float, timeout: float) ->
     except ValueError:
         pass
     return out
-
-
-def reviewlint_info() -> dict[str, Any]:
-    code = "import json, reviewlint; print(json.dumps({'version': reviewlint.__version__, 'file': reviewlint.__file__}))"
-    proc = subprocess.run([sys.executable, *_safe_path(), "-c", code], capture_output=True, text=True,
-                          cwd=tempfile.gettempdir())
-    try:
-        info = json.loads(proc.stdout)
-    except ValueError:
-        raise UsageError(f"{sys.executable} cannot import reviewlint: install it (pip install -e .)") from None
-    package = Path(info.pop("file")).resolve().parent
-    info["commit"] = info["dirty"] = None
-    if not {"site-packages", "dist-packages"} & set(package.parts):
-        head = subprocess.run(["git", "-C", str(package), "rev-parse", "HEAD"], capture_output=True, text=True)
-        if head.returncode == 0:
-            info["commit"] = head.stdout.strip()
-            status = subprocess.run(["git", "-C", str(package), "status", "--porcelain", "--untracked-files=no"],
-                                    capture_output=True, text=True)
-            info["dirty"] = bool(status.stdout.strip())
-    return info
 
 
 def sweep(names: list[str], cache: Path, jobs: int, file_timeout: float, timeout: float) -> dict[str, Any]:
