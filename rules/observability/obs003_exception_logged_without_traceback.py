@@ -119,6 +119,8 @@ class ExceptionLoggedWithoutTraceback(Rule):
         # a specific error whose text is in the message
         "import logging\nlogger = logging.getLogger(__name__)\n\ndef ns(config):\n    try:\n        return config.active()['ns']\n"
         "    except (OSError, ConfigError) as e:\n        logger.warning('Could not read kubeconfig: %s', e)\n",
+        # a project helper that formats the traceback
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    index()\nexcept Exception:\n    logger.error(text_traceback())\n",
         # a specific library error: the type says what failed
         "import logging, requests\nlogger = logging.getLogger(__name__)\n\ndef update(url):\n    try:\n        requests.get(url, timeout=5)\n"
         "    except requests.ConnectionError:\n        logger.warning('No route to device %s', url)\n",
@@ -198,8 +200,10 @@ class ExceptionLoggedWithoutTraceback(Rule):
             budget -= 1
             node = stack.pop()
             if isinstance(node, cst.Call):
-                if self.context.call_name(node) in _TRACEBACK_CALLS:
-                    return True
+                name = self.context.call_name(node) or ""
+                last = name.rsplit(".", 1)[-1].lower()
+                if name in _TRACEBACK_CALLS or "traceback" in last or "format_exc" in last:
+                    return True  # (a project's own ``text_traceback()`` helper too)
                 stack.extend(a.value for a in node.args)
                 stack.append(node.func)
             elif isinstance(node, cst.BinaryOperation):
