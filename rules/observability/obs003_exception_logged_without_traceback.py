@@ -29,7 +29,8 @@ _BROAD = frozenset({"Exception", "BaseException"})
 #: messages that declare the failure expected or harmless
 _EXPECTED = re.compile(r"\bexpected\b|\bignor|\bmay fail\b|\bmight fail\b|\bsafe to\b|\bharmless\b|non-?fatal|"
                        r"non-?critical|best[- ]effort|\bskipping\b|\bwill retry\b|\bretrying\b|\btreating (it )?as\b|"
-                       r"fall(ing)? ?back|\bretaining\b|\busing (the )?default", re.IGNORECASE)
+                       r"fall(ing)? ?back|\bretaining\b|\busing (the )?default|\bdefaulting\b|\bcontinuing\b|\bproceeding\b",
+                       re.IGNORECASE)
 
 
 class ExceptionLoggedWithoutTraceback(Rule):
@@ -50,7 +51,7 @@ class ExceptionLoggedWithoutTraceback(Rule):
     the type and the message are the whole story; the rule is about broad `except Exception`
     handlers, where only the traceback tells which bug it was); messages that say the failure
     is expected, ignored or handled by a fallback ("expected if the run already ended",
-    "ignoring", "retrying", "treating it as", "falling back"); handlers in a `while` loop that sleeps or waits on every pass (a traceback per
+    "ignoring", "retrying", "treating it as", "falling back", "defaulting to", "continuing"); handlers in a `while` loop that sleeps or waits on every pass (a traceback per
     tick floods the log); handlers that only catch expected
     lookup/conversion/validation outcomes (`ValueError`, `KeyError`, `JSONDecodeError`,
     Django's `ValidationError`, `SuspiciousOperation` ..., the set ERR002 also accepts),
