@@ -216,6 +216,8 @@ class SwallowedException(Rule):
                 "    except Exception:\n        return 0\n", line=6, message="narrow it"),
         Invalid("def current_user_id(g):\n    try:\n        return g.user.id\n    except Exception:\n        return None\n", line=4,
                 message="narrow it"),
+        Invalid("import json\n\ndef events(lines):\n    for line in lines:\n        try:\n            data = json.loads(line)\n"
+                "        except Exception:\n            continue\n        yield data\n", line=7, message="narrow it"),
     ]
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
@@ -248,7 +250,7 @@ class SwallowedException(Rule):
             return  # analytics/telemetry must never break the caller
         if isinstance(try_node, cst.Try) and action in ("pass", "return None", "return") and self._fallback_chain(try_node):
             return  # try the new API, fall back to the old one: the swallow is the control flow
-        if isinstance(try_node, cst.Try) and broad and action.startswith("return") and _lookup_with_default(try_node):
+        if isinstance(try_node, cst.Try) and broad and _lookup_with_default(try_node):
             self.report(node, f"`except {_code(node.type)}: {action}` around a lookup/conversion hides bugs as the "
                               "default: narrow it to the errors the lookup raises (AttributeError, KeyError, "
                               "ValueError, TypeError)", severity=Severity.INFO)
@@ -361,15 +363,19 @@ def _is_error_value(text: str) -> bool:
 
 
 def _lookup_with_default(try_node: cst.Try) -> bool:
-    """The ``try`` body is one ``return`` of an attribute chain, a subscript or a conversion
-    (``return g.user.id``, ``return d["k"]``, ``return int(datetime.fromisoformat(t).timestamp())``)."""
+    """The ``try`` body is one ``return`` (or assignment to a name) of an attribute chain, a
+    subscript or a conversion (``return g.user.id``, ``return d["k"]``, ``data = json.loads(line)``,
+    ``return int(datetime.fromisoformat(t).timestamp())``)."""
     stmts = body_statements(try_node.body)
     if len(stmts) != 1 or not isinstance(stmts[0], cst.SimpleStatementLine) or len(stmts[0].body) != 1:
         return False
     ret = stmts[0].body[0]
-    if not isinstance(ret, cst.Return) or ret.value is None:
+    if isinstance(ret, cst.Assign) and len(ret.targets) == 1 and isinstance(ret.targets[0].target, cst.Name):
+        value = ret.value  # ``data = json.loads(part)``
+    elif isinstance(ret, cst.Return) and ret.value is not None:
+        value = ret.value
+    else:
         return False
-    value = ret.value
     if isinstance(value, cst.Await):  # ``return await response.json()``
         value = value.expression
     return _is_lookup(value, 0)

@@ -130,6 +130,9 @@ class RaiseWithoutCause(Rule):
         "    except Exception as e:\n        raise HTTPException(400, detail=str(e))\n",
         "import voluptuous as vol\n\ndef timeout(value):\n    try:\n        return float(value)\n"
         "    except Exception as err:\n        raise vol.Invalid(f'bad timeout: {err}') from err\n",
+        # `from None` states that the replacement is deliberate
+        "from fastapi import HTTPException\n\nasync def call(peer):\n    try:\n        return await peer.call('event')\n"
+        "    except Exception:\n        raise HTTPException(504, 'connection lost') from None\n",
         # a command-line program shows the message to the operator
         "import click\n\ndef load(tree):\n    try:\n        return tree.build_defs()\n    except Exception as e:\n"
         "        raise click.ClickException(f'Unable to load definitions: {e}') from e\n",
@@ -208,6 +211,8 @@ class RaiseWithoutCause(Rule):
             types = handler_type_names(self.context, handler.node)
             if not any(t.rsplit(".", 1)[-1] in _BROAD for t in types) or handler_logs(self.context, handler)["logged"]:
                 return
+            if node.cause is not None and isinstance(node.cause.item, cst.Name) and node.cause.item.value == "None":
+                return  # `from None`: the replacement is a stated decision
             target = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
             if (dotted_name(target) or "").rsplit(".", 1)[-1] in _SHOWN_TO_OPERATOR:
                 return  # a command-line program shows the message to whoever ran it

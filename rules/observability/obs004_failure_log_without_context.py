@@ -31,7 +31,10 @@ _SECRET = re.compile(r"password|passwd|passphrase|secret|token|credential|api_?k
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 _CANCELLED = frozenset({"CancelledError", "KeyboardInterrupt", "GeneratorExit"})
 #: loop variables that hold code, not data: the traceback names them
-_CALLABLE_NAME = re.compile(r"(callback|handler|hook|listener|func|fn|cb|coro|task)s?$", re.IGNORECASE)
+_CALLABLE_NAME = re.compile(r"(callback|handler|hook|listener|func|fn|cb|coro|task|reader|writer|getter|setter)s?$",
+                            re.IGNORECASE)
+#: objects that hold what the operator configured
+_CONFIG_SOURCES = frozenset({"config", "conf", "configuration", "settings", "options", "entry", "config_entry"})
 #: the failing statement is known only in a short ``try`` body
 MAX_TRY_STATEMENTS = 3
 #: keywords that add no identifiers
@@ -54,7 +57,8 @@ class FailureLogWithoutContext(Rule):
     values is the context. Not flagged: handlers of `ImportError`/`ModuleNotFoundError` (the
     message is about the environment) and cancellations; command-line entry points (click/typer commands,
     `main`, scripts) and interactive steps that log the traceback and hand an error code back
-    to the form (`errors["base"] = "unknown"`): the operator just typed the identifiers;
+    to the form (`errors["base"] = "unknown"`): the operator just typed the identifiers; values
+    read from the configuration a setup was given (`host = config.get(CONF_HOST)`);
     `LoggerAdapter`s, which add their context to every message.
 
     ## Why it matters
@@ -141,6 +145,9 @@ class FailureLogWithoutContext(Rule):
         "        await run(job_id)\n    except asyncio.CancelledError:\n        logger.warning('Task was cancelled!')\n",
         "import logging\nlogger = logging.getLogger(__name__)\n\ndef notify(callbacks):\n    for callback in callbacks:\n"
         "        try:\n            callback()\n        except Exception:\n            logger.warning('callback failed', exc_info=True)\n",
+        # a setup reading the operator's configuration: the values are the ones the operator wrote
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef setup(hass, config):\n    host = config.get('host')\n"
+        "    try:\n        client = connect(host)\n    except ConnectionRefusedError:\n        logger.error('Failed to connect')\n",
         # a command-line program: the operator just typed the path
         "import logging, sys\nimport click\nlogger = logging.getLogger(__name__)\n\n@click.command()\n"
         "@click.option('--path')\ndef import_dashboards(path):\n    try:\n        run_import(open(path).read())\n"
@@ -234,6 +241,8 @@ class FailureLogWithoutContext(Rule):
                 continue  # a module-level name or an import: not what failed
             if binding is not None and binding.kind in (IMPORT, DEF):
                 continue
+            if binding is not None and _from_configuration(binding.origin):
+                continue  # the operator wrote it in the configuration this setup reads
             out.append(n)
         return out
 
@@ -252,6 +261,8 @@ def _answers_user(handler: cst.ExceptHandler) -> bool:
         if isinstance(stmt, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in stmt.targets) and code(stmt.value):
             return True
         value = stmt.value if isinstance(stmt, cst.Return) else None
+        if code(value):
+            return True  # ``return "unknown"``
         if isinstance(value, cst.Tuple) and any(code(e.value) for e in value.elements):
             return True  # ``return None, "unknown"``
         if isinstance(value, cst.Dict) and any(isinstance(e, cst.DictElement) and code(e.value) for e in value.elements):
@@ -259,6 +270,30 @@ def _answers_user(handler: cst.ExceptHandler) -> bool:
         if isinstance(value, cst.Call) and any(a.keyword is not None and a.keyword.value in ("reason", "error", "errors")
                                                and code(a.value) for a in value.args):
             return True
+    return False
+
+
+def _from_configuration(value: cst.CSTNode | None) -> bool:
+    """``config[CONF_HOST]``, ``conf.get(CONF_PORT)``, ``entry.data["host"]``: a value read from
+    the configuration a setup function was given."""
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "get":
+        value = value.func.value
+    elif isinstance(value, cst.Subscript):
+        value = value.value
+    else:
+        return False
+    for _ in range(4):
+        if isinstance(value, cst.Name):
+            return value.value in _CONFIG_SOURCES
+        if isinstance(value, cst.Attribute):
+            if value.attr.value in _CONFIG_SOURCES:
+                return True  # self.config[...], hass.config_entry...
+            if value.attr.value in ("data", "options") and isinstance(value.value, (cst.Name, cst.Attribute)):
+                value = value.value  # entry.data[...]: decided by what holds the data
+                continue
+            return False
+        else:
+            return False
     return False
 
 
