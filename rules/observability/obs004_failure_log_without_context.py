@@ -56,9 +56,10 @@ class FailureLogWithoutContext(Rule):
     `exc_info=` carry the exception itself; a specific type is the story). All log calls of a handler are judged together: one that carries
     values is the context. Not flagged: handlers of `ImportError`/`ModuleNotFoundError` (the
     message is about the environment) and cancellations; command-line entry points (click/typer commands,
-    `main`, scripts) and interactive steps that log the traceback and hand an error code back
-    to the form (`errors["base"] = "unknown"`): the operator just typed the identifiers; values
-    read from the configuration a setup was given (`host = config.get(CONF_HOST)`);
+    `main`, scripts) and interactive steps that hand an error code back to the form
+    (`errors["base"] = "unknown"`, `return {"base": "cannot_connect"}, None`): the operator
+    just typed the identifiers; values read from the configuration a setup was given
+    (`host = config.get(CONF_HOST)`);
     `LoggerAdapter`s, which add their context to every message.
 
     ## Why it matters
@@ -145,6 +146,9 @@ class FailureLogWithoutContext(Rule):
         "        await run(job_id)\n    except asyncio.CancelledError:\n        logger.warning('Task was cancelled!')\n",
         "import logging\nlogger = logging.getLogger(__name__)\n\ndef notify(callbacks):\n    for callback in callbacks:\n"
         "        try:\n            callback()\n        except Exception:\n            logger.warning('callback failed', exc_info=True)\n",
+        "import logging\nlogger = logging.getLogger(__name__)\n\nasync def validate(client, email, password):\n    try:\n"
+        "        auth = await client.login(email, password)\n    except LoginError:\n        logger.error('login failed')\n"
+        "        return {'base': 'invalid_auth'}, None\n    return None, auth\n",
         # a setup reading the operator's configuration: the values are the ones the operator wrote
         "import logging\nlogger = logging.getLogger(__name__)\n\ndef setup(hass, config):\n    host = config.get('host')\n"
         "    try:\n        client = connect(host)\n    except ConnectionRefusedError:\n        logger.error('Failed to connect')\n",
@@ -195,7 +199,7 @@ class FailureLogWithoutContext(Rule):
             return  # another log call of the handler carries the values
         if entry_point_reason(self.context) is not None:
             return  # a command-line program: the operator just typed the identifiers
-        if (func.attr.value == "exception" or keyword(node, "exc_info") is not None) and _answers_user(handler.node):
+        if _answers_user(handler.node):
             return  # an interactive step: the failure goes back to whoever just entered the values
         method = func.attr.value
         candidates = self._identifiers(handler)
@@ -257,16 +261,24 @@ def _answers_user(handler: cst.ExceptHandler) -> bool:
     def code(expr: cst.BaseExpression | None) -> bool:
         return isinstance(expr, cst.SimpleString) and bool(_ERROR_CODE.fullmatch(expr.value[1:-1]))
 
+    def codes(expr: cst.BaseExpression | None) -> bool:
+        """A code, a dict of codes or a tuple holding one (``{"base": "unknown"}, None``)."""
+        if code(expr):
+            return True
+        if isinstance(expr, cst.Dict):
+            return any(isinstance(e, cst.DictElement) and code(e.value) for e in expr.elements)
+        if isinstance(expr, cst.Tuple):
+            return any(code(e.value) or (isinstance(e.value, cst.Dict) and codes(e.value)) for e in expr.elements)
+        return False
+
     for stmt in nested_small_statements(handler.body):
         if isinstance(stmt, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in stmt.targets) and code(stmt.value):
-            return True
+            return True  # ``errors["base"] = "unknown"``
+        if isinstance(stmt, cst.Assign) and isinstance(stmt.value, cst.Dict) and codes(stmt.value):
+            return True  # ``errors = {"base": "unknown"}``
         value = stmt.value if isinstance(stmt, cst.Return) else None
-        if code(value):
-            return True  # ``return "unknown"``
-        if isinstance(value, cst.Tuple) and any(code(e.value) for e in value.elements):
-            return True  # ``return None, "unknown"``
-        if isinstance(value, cst.Dict) and any(isinstance(e, cst.DictElement) and code(e.value) for e in value.elements):
-            return True
+        if codes(value):
+            return True  # ``return "unknown"``, ``return {"base": "cannot_connect"}, None``
         if isinstance(value, cst.Call) and any(a.keyword is not None and a.keyword.value in ("reason", "error", "errors")
                                                and code(a.value) for a in value.args):
             return True
