@@ -267,6 +267,9 @@ def handler_logs(ctx: FileContext, handler: Handler) -> dict[str, Any]:
                 if call.method == "exception" or (exc_info is not None and not (
                         isinstance(exc_info, cst.Name) and exc_info.value in ("False", "None"))):
                     out["traceback"] = True
+                if any(isinstance(a.value, cst.Call) and "traceback" in (ctx.call_name(a.value) or "").lower()
+                       for a in node.args):
+                    out["traceback"] = True  # log.error(traceback.format_exc()), a project's text_traceback()
                 if name is not None and any(name in ctx.names_in(a.value) for a in node.args):
                     out["error"] = True
             elif qual in _RECORDING_CALLS or qual.rsplit(".", 1)[-1] in ("capture_exception", "print_exc"):

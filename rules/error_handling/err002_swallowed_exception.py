@@ -39,14 +39,18 @@ FAILURE_TYPES = frozenset({
 FAILURE_MODULES = ("requests.", "httpx.", "aiohttp.", "urllib3.", "urllib.error.", "sqlalchemy.", "psycopg",
                    "redis.", "pymongo.", "botocore.", "boto3.", "django.db.", "smtplib.", "socket.", "ssl.", "grpc.",
                    "asyncpg.", "kombu.", "celery.")
-_PREDICATE_PREFIXES = ("is_", "has_", "can_", "should_", "supports_", "allows_", "check_", "exists", "is", "has")
+_PREDICATE_PREFIXES = ("is_", "has_", "can_", "should_", "supports_", "allows_", "check_", "exists", "is", "has",
+                       "verify_", "validate_")
+#: docstrings of yes/no questions ("Return whether host resolves to ip.")
+_PREDICATE_DOC = re.compile(r"^\s*(returns?|checks?|tells?|tests?|determines?)\s+(whether|if)\b", re.IGNORECASE)
 #: words that make a function a yes/no question
 _PREDICATE_WORDS = ("reachable", "available", "exists", "valid", "supported", "enabled", "alive", "healthy", "ready")
 #: function names that promise to swallow (``parse_date_safe``, ``try_load``, ``get_or_none``)
 _SWALLOWING_NAME = re.compile(r"(^_*(safe|try|maybe)_)|(_(safe|silently|quietly|or_none|or_default)$)")
 #: docstrings that promise the function never fails
-_SAFE_DOC = re.compile(r"^\s*(safely|best[- ]effort)\b|\bnever (raises|fails)\b|\b(returns?|or) None (on|if) (any )?"
-                       r"(error|failure|exception)", re.IGNORECASE)
+_SAFE_DOC = re.compile(r"^\s*(safely|best[- ]effort)\b|\bnever (raises|fails)\b|\bNone (on|if|when) (any |an )?"
+                       r"(error|failure|exception)|\bNone (if|when) [^.]{0,60}\b(cannot|can't|could not|fails?|failed|"
+                       r"invalid|unavailable|is not|does not|missing)", re.IGNORECASE)
 _IMPORT_CALLS = frozenset({"importlib.import_module", "builtins.__import__", "django.utils.module_loading.import_string"})
 
 
@@ -173,6 +177,13 @@ class SwallowedException(Rule):
         # a specific error mapped to an error value the form shows
         "async def validate(host):\n    try:\n        await connect(host)\n    except (OSError, ConnectionError):\n"
         "        return 'cannot_connect'\n    return None\n",
+        # a yes/no question, and a docstring that promises None
+        "async def resolves_to(loop, host, ip):\n    \"\"\"Return whether host resolves to the given IP address.\"\"\"\n"
+        "    try:\n        addresses = await loop.getaddrinfo(host, None)\n    except OSError:\n        return False\n"
+        "    return any(a[4][0] == ip for a in addresses)\n",
+        "def read_pressure(path):\n    \"\"\"Parse the file.\n\n    Returns: the values, or None if the file cannot be read.\n    \"\"\"\n"
+        "    try:\n        with open(path) as f:\n            content = f.read()\n    except OSError:\n        return None\n"
+        "    return parse(content)\n",
         # the docstring promises it
         "def item_uuid(item):\n    \"\"\"Safely extract the UUID of an item for logging.\"\"\"\n    try:\n"
         "        return item.item.get('uuid', 'unknown')\n    except Exception:\n        pass\n    return 'unknown'\n",
@@ -206,6 +217,8 @@ class SwallowedException(Rule):
                 "    except Exception:\n        return 0\n", line=6, message="narrow it"),
         Invalid("def current_user_id(g):\n    try:\n        return g.user.id\n    except Exception:\n        return None\n", line=4,
                 message="narrow it"),
+        Invalid("import json\n\ndef events(lines):\n    for line in lines:\n        try:\n            data = json.loads(line)\n"
+                "        except Exception:\n            continue\n        yield data\n", line=7, message="narrow it"),
     ]
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
@@ -238,7 +251,7 @@ class SwallowedException(Rule):
             return  # analytics/telemetry must never break the caller
         if isinstance(try_node, cst.Try) and action in ("pass", "return None", "return") and self._fallback_chain(try_node):
             return  # try the new API, fall back to the old one: the swallow is the control flow
-        if isinstance(try_node, cst.Try) and broad and action.startswith("return") and _lookup_with_default(try_node):
+        if isinstance(try_node, cst.Try) and broad and _lookup_with_default(try_node):
             self.report(node, f"`except {_code(node.type)}: {action}` around a lookup/conversion hides bugs as the "
                               "default: narrow it to the errors the lookup raises (AttributeError, KeyError, "
                               "ValueError, TypeError)", severity=Severity.INFO)
@@ -308,6 +321,8 @@ class SwallowedException(Rule):
         name = func.name.value.lstrip("_").lower()
         if any(word in name for word in _PREDICATE_WORDS):
             return True
+        if _PREDICATE_DOC.search(func.get_docstring() or ""):
+            return True
         return name.startswith(_PREDICATE_PREFIXES) and (len(name) > 3 or name in ("is", "has"))
 
     def _in_retry_loop(self, node: cst.ExceptHandler) -> bool:
@@ -349,15 +364,22 @@ def _is_error_value(text: str) -> bool:
 
 
 def _lookup_with_default(try_node: cst.Try) -> bool:
-    """The ``try`` body is one ``return`` of an attribute chain, a subscript or a conversion
-    (``return g.user.id``, ``return d["k"]``, ``return int(datetime.fromisoformat(t).timestamp())``)."""
+    """The ``try`` body is one ``return`` (or assignment to a name) of an attribute chain, a
+    subscript or a conversion (``return g.user.id``, ``return d["k"]``, ``data = json.loads(line)``,
+    ``return int(datetime.fromisoformat(t).timestamp())``)."""
     stmts = body_statements(try_node.body)
     if len(stmts) != 1 or not isinstance(stmts[0], cst.SimpleStatementLine) or len(stmts[0].body) != 1:
         return False
     ret = stmts[0].body[0]
-    if not isinstance(ret, cst.Return) or ret.value is None:
+    if isinstance(ret, cst.Assign) and len(ret.targets) == 1 and isinstance(ret.targets[0].target, cst.Name):
+        value = ret.value  # ``data = json.loads(part)``
+    elif isinstance(ret, cst.Return) and ret.value is not None:
+        value = ret.value
+    else:
         return False
-    return _is_lookup(ret.value, 0)
+    if isinstance(value, cst.Await):  # ``return await response.json()``
+        value = value.expression
+    return _is_lookup(value, 0)
 
 
 def _is_lookup(expr: cst.BaseExpression, depth: int) -> bool:
@@ -375,7 +397,7 @@ def _is_lookup(expr: cst.BaseExpression, depth: int) -> bool:
     if isinstance(expr, cst.Call):
         func = expr.func
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-        if name in _CONVERSIONS or name in ("timestamp", "isoformat", "strip", "lower", "split", "decode", "encode"):
+        if name in _CONVERSIONS or name in ("timestamp", "isoformat", "strip", "lower", "split", "decode", "encode", "json"):
             inner = func.value if isinstance(func, cst.Attribute) and name not in _CONVERSIONS else None
             return (inner is None or _is_lookup(inner, depth + 1)) and all(
                 _is_lookup(a.value, depth + 1) for a in expr.args)

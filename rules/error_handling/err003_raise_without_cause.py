@@ -59,6 +59,9 @@ class RaiseWithoutCause(Rule):
     level), the rule reports that a bug's traceback is never recorded: the framework answers
     400/500 or exits quietly, and the `KeyError` that caused it is gone.
 
+    Not flagged either: a new exception built from the caught one (`RuntimeError(f"upload
+    failed: {exc}")`, whose text carries it), or raised after the handler logged the traceback.
+
     ## Why it matters
     Python keeps the original exception either way (as `__context__`, which tracebacks and
     error trackers show), but without `from` the traceback reads "During handling of the above
@@ -128,11 +131,18 @@ class RaiseWithoutCause(Rule):
         "    except Exception as e:\n        raise HTTPException(400, detail=str(e))\n",
         "import voluptuous as vol\n\ndef timeout(value):\n    try:\n        return float(value)\n"
         "    except Exception as err:\n        raise vol.Invalid(f'bad timeout: {err}') from err\n",
+        # `from None` states that the replacement is deliberate
+        "from fastapi import HTTPException\n\nasync def call(peer):\n    try:\n        return await peer.call('event')\n"
+        "    except Exception:\n        raise HTTPException(504, 'connection lost') from None\n",
         # a command-line program shows the message to the operator
         "import click\n\ndef load(tree):\n    try:\n        return tree.build_defs()\n    except Exception as e:\n"
         "        raise click.ClickException(f'Unable to load definitions: {e}') from e\n",
         Valid("try:\n    charge()\nexcept KeyError:\n    raise PaymentError('unknown card')\n",
               options={"extend-framework-handled-exceptions": ["PaymentError"]}),
+        # the new error carries the original, or the traceback was logged first
+        "try:\n    s3.delete()\nexcept ClientError as e:\n    raise RuntimeError(f'Error deleting files: {e}')\n",
+        "import logging\nlog = logging.getLogger(__name__)\ntry:\n    conn.commit()\nexcept Exception as e:\n"
+        "    log.exception(e)\n    raise SearchIndexError('commit failed')\n",
     ]
     invalid = [
         Invalid("try:\n    charge()\nexcept KeyError as exc:\n    raise PaymentError('charge failed')\n", line=4,
@@ -140,7 +150,7 @@ class RaiseWithoutCause(Rule):
         Invalid("try:\n    charge()\nexcept (KeyError, IndexError):\n    raise PaymentError\n", line=4,
                 message="`from`"),
         Invalid("def f():\n    try:\n        charge()\n    except KeyError as e:\n        if retry:\n            return charge()\n"
-                "        raise self.error('card', code=e.args[0])\n", line=7),
+                "        raise self.error('card', code=402)\n", line=7),
         # a nested handler without a name: no fix, still a finding
         Invalid("try:\n    charge()\nexcept OSError as exc:\n    try:\n        rollback()\n    except ValueError:\n"
                 "        raise PaymentError('rollback failed')\n", line=7),
@@ -202,6 +212,8 @@ class RaiseWithoutCause(Rule):
             types = handler_type_names(self.context, handler.node)
             if not any(t.rsplit(".", 1)[-1] in _BROAD for t in types) or handler_logs(self.context, handler)["logged"]:
                 return
+            if node.cause is not None and isinstance(node.cause.item, cst.Name) and node.cause.item.value == "None":
+                return  # `from None`: the replacement is a stated decision
             target = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
             if (dotted_name(target) or "").rsplit(".", 1)[-1] in _SHOWN_TO_OPERATOR:
                 return  # a command-line program shows the message to whoever ran it
@@ -217,6 +229,11 @@ class RaiseWithoutCause(Rule):
             return
         if node.cause is not None:
             return
+        if handler_logs(self.context, handler)["traceback"]:
+            return  # the original traceback is already logged (logger.exception) before the translation
+        if handler.name is not None and isinstance(node.exc, cst.Call) and any(
+                handler.name in self.context.names_in(a.value) for a in node.exc.args):
+            return  # the new error carries the original one (`RuntimeError(f"...: {e}")`, `SearchIndexError(e)`)
         fix = None
         if handler.name is not None:
             new = node.with_changes(cause=cst.From(item=cst.Name(handler.name)))

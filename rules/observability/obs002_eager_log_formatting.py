@@ -7,6 +7,7 @@ import libcst as cst
 
 from reviewlint.analysis import log_style as style
 from reviewlint.analysis.calls import code_of
+from reviewlint.analysis.handlers import current_handler
 from reviewlint.analysis.logging_calls import LOGURU, STRUCTLOG, log_call
 from reviewlint.rule import Fix, Invalid, Option, Rule, Severity, Valid, Viewpoint
 
@@ -91,6 +92,10 @@ class EagerLogFormatting(Rule):
         # ... nor is a debug line outside a loop, or one whose values cost nothing to format
         "from loguru import logger\nlogger.info(f'start {a}')\nlogger.info(f'stop {b}')\nlogger.warning(f'slow {c}')\n"
         "logger.debug(f'debug {d}')\nfor item in items:\n    logger.debug(f'item {item}')\n",
+        # ... nor a debug line on a loop's failure path
+        "from loguru import logger\nlogger.info(f'start {a}')\nlogger.info(f'stop {b}')\nlogger.warning(f'slow {c}')\n"
+        "for step in steps:\n    try:\n        run(step)\n    except Exception as e:\n"
+        "        logger.debug(f'step {step} failed: {str(e)}')\n",
         # mixed styles (half and half): no convention to deviate from
         "import logging\nlogger = logging.getLogger(__name__)\nlogger.info('a %s', a)\nlogger.info('b %s', b)\n"
         "logger.error(f'c {c}')\nlogger.error(f'd {d}')\n",
@@ -149,7 +154,8 @@ class EagerLogFormatting(Rule):
         else:
             advice = "pass the values as arguments (log.info(\"user %s\", uid)) or in extra="
         level = style.level_of(call, self.context)
-        hot = bool(self.context.loops_in_current_function())
+        # a loop's failure path (an ``except`` inside it) runs rarely: not a hot path
+        hot = bool(self.context.loops_in_current_function()) and current_handler(self.context) is None
         low = level in style.LOW_LEVELS or level is None
         if level in style.HIGH_LEVELS:
             what = f"log message built with {kind}: its values are not available as structured fields and " \

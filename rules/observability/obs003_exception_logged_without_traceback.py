@@ -29,7 +29,10 @@ _BROAD = frozenset({"Exception", "BaseException"})
 #: messages that declare the failure expected or harmless
 _EXPECTED = re.compile(r"\bexpected\b|\bignor|\bmay fail\b|\bmight fail\b|\bsafe to\b|\bharmless\b|non-?fatal|"
                        r"non-?critical|best[- ]effort|\bskipping\b|\bwill retry\b|\bretrying\b|\btreating (it )?as\b|"
-                       r"fall(ing)? ?back|\bretaining\b|\busing (the )?default", re.IGNORECASE)
+                       r"fall(ing)? ?back|\bretaining\b|\busing (the )?default|\bdefaulting\b|\bcontinuing\b|\bproceeding\b|"
+                       # a failure while releasing something: nobody acts on its traceback
+                       r"\bclos(e|ing)\b|\bclean(ing)?[ -]?up\b|\bshutting down\b|\bdisconnect(ing)?\b|\bteardown\b",
+                       re.IGNORECASE)
 
 
 class ExceptionLoggedWithoutTraceback(Rule):
@@ -50,7 +53,8 @@ class ExceptionLoggedWithoutTraceback(Rule):
     the type and the message are the whole story; the rule is about broad `except Exception`
     handlers, where only the traceback tells which bug it was); messages that say the failure
     is expected, ignored or handled by a fallback ("expected if the run already ended",
-    "ignoring", "retrying", "treating it as", "falling back"); handlers in a `while` loop that sleeps or waits on every pass (a traceback per
+    "ignoring", "retrying", "treating it as", "falling back", "defaulting to", "continuing")
+    or a failure while releasing something ("error closing page", "cleanup failed"); handlers in a `while` loop that sleeps or waits on every pass (a traceback per
     tick floods the log); handlers that only catch expected
     lookup/conversion/validation outcomes (`ValueError`, `KeyError`, `JSONDecodeError`,
     Django's `ValidationError`, `SuspiciousOperation` ..., the set ERR002 also accepts),
@@ -120,6 +124,11 @@ class ExceptionLoggedWithoutTraceback(Rule):
         # a specific error whose text is in the message
         "import logging\nlogger = logging.getLogger(__name__)\n\ndef ns(config):\n    try:\n        return config.active()['ns']\n"
         "    except (OSError, ConfigError) as e:\n        logger.warning('Could not read kubeconfig: %s', e)\n",
+        # a project helper that formats the traceback
+        "import logging\nlogger = logging.getLogger(__name__)\ntry:\n    index()\nexcept Exception:\n    logger.error(text_traceback())\n",
+        # a failure while releasing something
+        "import logging\nlogger = logging.getLogger(__name__)\n\nasync def done(page, url):\n    try:\n        await page.close()\n"
+        "    except Exception as e:\n        logger.warning(f'Error closing page for {url}: {e}')\n",
         # a specific library error: the type says what failed
         "import logging, requests\nlogger = logging.getLogger(__name__)\n\ndef update(url):\n    try:\n        requests.get(url, timeout=5)\n"
         "    except requests.ConnectionError:\n        logger.warning('No route to device %s', url)\n",
@@ -199,8 +208,10 @@ class ExceptionLoggedWithoutTraceback(Rule):
             budget -= 1
             node = stack.pop()
             if isinstance(node, cst.Call):
-                if self.context.call_name(node) in _TRACEBACK_CALLS:
-                    return True
+                name = self.context.call_name(node) or ""
+                last = name.rsplit(".", 1)[-1].lower()
+                if name in _TRACEBACK_CALLS or "traceback" in last or "format_exc" in last:
+                    return True  # (a project's own ``text_traceback()`` helper too)
                 stack.extend(a.value for a in node.args)
                 stack.append(node.func)
             elif isinstance(node, cst.BinaryOperation):

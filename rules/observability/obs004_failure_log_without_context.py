@@ -29,6 +29,14 @@ _IDENTIFIER = re.compile(
 _SECRET = re.compile(r"password|passwd|passphrase|secret|token|credential|api_?key|session_data|cookie|(^|_)auth(_|$)|authoriz|"
                      r"private|signature|(^|_)(pin|otp|form|form_data|user_input|input|payload|body)(_|$)", re.IGNORECASE)
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+_CANCELLED = frozenset({"CancelledError", "KeyboardInterrupt", "GeneratorExit"})
+#: loop variables that hold code, not data: the traceback names them
+_CALLABLE_NAME = re.compile(r"(callback|handler|hook|listener|func|fn|cb|coro|task|reader|writer|getter|setter)s?$",
+                            re.IGNORECASE)
+#: objects that hold what the operator configured
+_CONFIG_SOURCES = frozenset({"config", "conf", "configuration", "settings", "options", "entry", "config_entry"})
+#: the failing statement is known only in a short ``try`` body
+MAX_TRY_STATEMENTS = 3
 #: keywords that add no identifiers
 _NON_CONTEXT_KEYWORDS = frozenset({"exc_info", "stack_info", "stacklevel", "msg", "event"})
 
@@ -39,16 +47,19 @@ class FailureLogWithoutContext(Rule):
     ## What it does
     Flags warning/error/exception/critical log calls inside an `except` block whose message
     is a constant with no arguments, no `extra=` and (structlog) no key-value pairs, when there
-    is something to include: the failing statements (the `try` body) use a name that identifies
+    is something to include: the failing statements (a `try` body of at most 3 simple
+    statements, where the failing one is known) use a name that identifies
     what failed: a parameter or local such as `user_id`, `url`, `order`, `collection_name`, or
     the variable of an enclosing loop (`for row in rows`); never values that may hold secrets
     (`token`, `password`, `credentials`, `user_input`, form data). Failing that, the handler
-    binds the exception and none of its log calls logs it (`exception()` and `exc_info=` carry
-    the exception itself). All log calls of a handler are judged together: one that carries
+    catches `Exception`, binds it, and none of its log calls logs it (`exception()` and
+    `exc_info=` carry the exception itself; a specific type is the story). All log calls of a handler are judged together: one that carries
     values is the context. Not flagged: handlers of `ImportError`/`ModuleNotFoundError` (the
-    message is about the environment); command-line entry points (click/typer commands,
-    `main`, scripts) and interactive steps that log the traceback and hand an error code back
-    to the form (`errors["base"] = "unknown"`): the operator just typed the identifiers;
+    message is about the environment) and cancellations; command-line entry points (click/typer commands,
+    `main`, scripts) and interactive steps that hand an error code back to the form
+    (`errors["base"] = "unknown"`, `return {"base": "cannot_connect"}, None`): the operator
+    just typed the identifiers; values read from the configuration a setup was given
+    (`host = config.get(CONF_HOST)`);
     `LoggerAdapter`s, which add their context to every message.
 
     ## Why it matters
@@ -127,6 +138,21 @@ class FailureLogWithoutContext(Rule):
         "        errors = {}\n        host = data['host']\n        try:\n            await connect(host)\n"
         "        except Exception:\n            logger.exception('Unexpected exception')\n            errors['base'] = 'unknown'\n"
         "        return errors\n",
+        # a long try body: which statement failed (and with which values) is not known
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(user_id, order_id):\n    try:\n        a = load(user_id)\n"
+        "        b = price(order_id)\n        c = tax(b)\n        send(a, c)\n    except Exception:\n"
+        "        logger.exception('checkout failed')\n",
+        # a cancellation is not a failure; a callback's traceback names it
+        "import asyncio, logging\nlogger = logging.getLogger(__name__)\n\nasync def f(job_id):\n    try:\n"
+        "        await run(job_id)\n    except asyncio.CancelledError:\n        logger.warning('Task was cancelled!')\n",
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef notify(callbacks):\n    for callback in callbacks:\n"
+        "        try:\n            callback()\n        except Exception:\n            logger.warning('callback failed', exc_info=True)\n",
+        "import logging\nlogger = logging.getLogger(__name__)\n\nasync def validate(client, email, password):\n    try:\n"
+        "        auth = await client.login(email, password)\n    except LoginError:\n        logger.error('login failed')\n"
+        "        return {'base': 'invalid_auth'}, None\n    return None, auth\n",
+        # a setup reading the operator's configuration: the values are the ones the operator wrote
+        "import logging\nlogger = logging.getLogger(__name__)\n\ndef setup(hass, config):\n    host = config.get('host')\n"
+        "    try:\n        client = connect(host)\n    except ConnectionRefusedError:\n        logger.error('Failed to connect')\n",
         # a command-line program: the operator just typed the path
         "import logging, sys\nimport click\nlogger = logging.getLogger(__name__)\n\n@click.command()\n"
         "@click.option('--path')\ndef import_dashboards(path):\n    try:\n        run_import(open(path).read())\n"
@@ -138,7 +164,7 @@ class FailureLogWithoutContext(Rule):
         Invalid("import logging\nlogger = logging.getLogger(__name__)\n\nclass Sync:\n    def run(self, order):\n        try:\n"
                 "            push(order)\n        except OSError:\n            logger.error('push failed', exc_info=True)\n", line=9,
                 message="order"),
-        Invalid("import logging\nlog = logging.getLogger(__name__)\ntry:\n    connect()\nexcept OSError as exc:\n"
+        Invalid("import logging\nlog = logging.getLogger(__name__)\ntry:\n    connect()\nexcept Exception as exc:\n"
                 "    log.warning('broker unavailable')\n", line=6, message="exc"),
         Invalid("import structlog\nlog = structlog.get_logger()\n\ndef f(user_id):\n    try:\n        push(user_id)\n"
                 "    except OSError:\n        log.error('sync_failed')\n", line=8),
@@ -165,6 +191,8 @@ class FailureLogWithoutContext(Rule):
         types = handler_type_names(self.context, handler.node)
         if types and all(t.rsplit(".", 1)[-1] in _IMPORT_ERRORS for t in types):
             return  # a missing package: the message is about the environment
+        if types and all(t.rsplit(".", 1)[-1] in _CANCELLED for t in types):
+            return  # a cancellation is not a failure
         if self.context.type_of(func.value) == logs.STDLIB_ADAPTER:
             return  # the adapter adds its context to every message
         logged = handler_logs(self.context, handler)
@@ -172,13 +200,15 @@ class FailureLogWithoutContext(Rule):
             return  # another log call of the handler carries the values
         if entry_point_reason(self.context) is not None:
             return  # a command-line program: the operator just typed the identifiers
-        if (func.attr.value == "exception" or keyword(node, "exc_info") is not None) and _answers_user(handler.node):
+        if _answers_user(handler.node):
             return  # an interactive step: the failure goes back to whoever just entered the values
         method = func.attr.value
         candidates = self._identifiers(handler)
         carries_exception = method == "exception" or keyword(node, "exc_info") is not None
-        if not candidates and handler.name is not None and not carries_exception and not (
+        broad = not types or any(t.rsplit(".", 1)[-1] in ("Exception", "BaseException") for t in types)
+        if not candidates and handler.name is not None and broad and not carries_exception and not (
                 logged["traceback"] or logged["error"] or raises_after(self.context, handler)):
+            # (a specific type is the story: "Authentication failed" for InvalidAuth needs no text)
             candidates = [handler.name]
         if not candidates:
             return
@@ -193,8 +223,10 @@ class FailureLogWithoutContext(Rule):
         """Names the failing statements use that identify what failed: loop variables first,
         then parameters and locals with identifying names (never secrets)."""
         used = _try_body_names(self.context, handler)
+        if used is None:
+            return []  # a long try body: which statement failed is not known
         loop_vars = [t for loop in reversed(self.context.loops_in_current_function())
-                     for t in sorted(loop.targets) if t in used]
+                     for t in sorted(loop.targets) if t in used and not _CALLABLE_NAME.search(t)]
         func = self.context.function
         names: list[str] = []
         if func is not None:
@@ -214,6 +246,8 @@ class FailureLogWithoutContext(Rule):
                 continue  # a module-level name or an import: not what failed
             if binding is not None and binding.kind in (IMPORT, DEF):
                 continue
+            if binding is not None and _from_configuration(binding.origin):
+                continue  # the operator wrote it in the configuration this setup reads
             out.append(n)
         return out
 
@@ -228,30 +262,70 @@ def _answers_user(handler: cst.ExceptHandler) -> bool:
     def code(expr: cst.BaseExpression | None) -> bool:
         return isinstance(expr, cst.SimpleString) and bool(_ERROR_CODE.fullmatch(expr.value[1:-1]))
 
+    def codes(expr: cst.BaseExpression | None) -> bool:
+        """A code, a dict of codes or a tuple holding one (``{"base": "unknown"}, None``)."""
+        if code(expr):
+            return True
+        if isinstance(expr, cst.Dict):
+            return any(isinstance(e, cst.DictElement) and code(e.value) for e in expr.elements)
+        if isinstance(expr, cst.Tuple):
+            return any(code(e.value) or (isinstance(e.value, cst.Dict) and codes(e.value)) for e in expr.elements)
+        return False
+
     for stmt in nested_small_statements(handler.body):
         if isinstance(stmt, cst.Assign) and any(isinstance(t.target, cst.Subscript) for t in stmt.targets) and code(stmt.value):
-            return True
+            return True  # ``errors["base"] = "unknown"``
+        if isinstance(stmt, cst.Assign) and isinstance(stmt.value, cst.Dict) and codes(stmt.value):
+            return True  # ``errors = {"base": "unknown"}``
         value = stmt.value if isinstance(stmt, cst.Return) else None
-        if isinstance(value, cst.Tuple) and any(code(e.value) for e in value.elements):
-            return True  # ``return None, "unknown"``
-        if isinstance(value, cst.Dict) and any(isinstance(e, cst.DictElement) and code(e.value) for e in value.elements):
-            return True
+        if codes(value):
+            return True  # ``return "unknown"``, ``return {"base": "cannot_connect"}, None``
         if isinstance(value, cst.Call) and any(a.keyword is not None and a.keyword.value in ("reason", "error", "errors")
                                                and code(a.value) for a in value.args):
             return True
     return False
 
 
-def _try_body_names(ctx: FileContext, handler: Handler) -> set[str]:
-    """The names the statements of the handler's ``try`` body read (memoised per handler)."""
+def _from_configuration(value: cst.CSTNode | None) -> bool:
+    """``config[CONF_HOST]``, ``conf.get(CONF_PORT)``, ``entry.data["host"]``: a value read from
+    the configuration a setup function was given."""
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "get":
+        value = value.func.value
+    elif isinstance(value, cst.Subscript):
+        value = value.value
+    else:
+        return False
+    for _ in range(4):
+        if isinstance(value, cst.Name):
+            return value.value in _CONFIG_SOURCES
+        if isinstance(value, cst.Attribute):
+            if value.attr.value in _CONFIG_SOURCES:
+                return True  # self.config[...], hass.config_entry...
+            if value.attr.value in ("data", "options") and isinstance(value.value, (cst.Name, cst.Attribute)):
+                value = value.value  # entry.data[...]: decided by what holds the data
+                continue
+            return False
+        else:
+            return False
+    return False
+
+
+def _try_body_names(ctx: FileContext, handler: Handler) -> set[str] | None:
+    """The names the statements of the handler's ``try`` body read (memoised per handler); None
+    when the body is too long to tell which statement failed."""
     key = ("obs004.try_names", id(handler.node))
     if key in ctx.memo:
         return ctx.memo[key]
-    names: set[str] = set()
+    names: set[str] | None = set()
     ancestors = ctx.ancestors
     for i, node in enumerate(ancestors):
         if node is handler.node and i > 0 and isinstance(ancestors[i - 1], (cst.Try, cst.TryStar)):
-            for stmt in ancestors[i - 1].body.body if isinstance(ancestors[i - 1].body, cst.IndentedBlock) else []:
+            body = ancestors[i - 1].body
+            stmts = list(body.body) if isinstance(body, cst.IndentedBlock) else []
+            if len(stmts) > MAX_TRY_STATEMENTS or any(isinstance(st, cst.BaseCompoundStatement) for st in stmts):
+                names = None
+                break
+            for stmt in stmts:
                 if isinstance(stmt, cst.SimpleStatementLine):
                     for small in stmt.body:  # what the statement reads, not the names it assigns
                         value = getattr(small, "value", None)

@@ -18,7 +18,8 @@ class LoggerNotModuleScoped(Rule):
 
     Not flagged: the same places OBS001 accepts `print()`: `if __name__ == "__main__":`
     blocks, `__main__.py`, click/typer commands, `main`, `[project.scripts]` entry points and
-    files under `script-paths`. Test files (`test-paths`) are skipped. Nor inside a
+    files under `script-paths`. Test files (`test-paths`), migrations and examples
+    (`example-paths`) are skipped. Nor inside a
     `logging.Handler` subclass: a module logger there can re-enter the handler itself (report
     its own failures with `self.handleError(record)` instead).
 
@@ -51,7 +52,7 @@ class LoggerNotModuleScoped(Rule):
     name = "logger-not-module-scoped"
     viewpoint = Viewpoint.OBSERVABILITY
     severity = Severity.INFO
-    skip_roles = frozenset({"generated", "migration", "script", "test"})
+    skip_roles = frozenset({"example", "generated", "migration", "script", "test"})
     message = "logging on the root logger: use logging.getLogger(__name__)"
     options = {
         "script-paths": Option("list[str]", list(DEFAULT_SCRIPT_PATHS), "files that are scripts, where root logging is fine"),
