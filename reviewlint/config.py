@@ -54,7 +54,7 @@ DEFAULT_EXCLUDE = (
 DEFAULT_MIGRATION_PATHS = ("**/migrations/**", "**/*_migrations/**", "**/alembic/versions/**")
 DEFAULT_SCRIPT_PATHS = ("scripts/**", "bin/**", "tools/**", "**/management/commands/**")
 DEFAULT_GENERATED_PATHS = ("**/*_pb2.py", "**/*_pb2_grpc.py", "**/*_pb2.pyi")
-DEFAULT_EXAMPLE_PATHS = ("examples/**", "example/**", "docs/**", "doc/**", "docs_src/**")
+DEFAULT_EXAMPLE_PATHS = ("examples/**", "example/**", "example_*/**", "docs/**", "doc/**", "docs_src/**")
 DEFAULT_TEST_PATHS = ("tests/**", "test/**", "**/tests/**", "**/test/**", "**/testing/**", "test_*.py", "*_test.py", "tests.py", "conftest.py")
 
 
