@@ -278,3 +278,19 @@ def test_workers_do_not_inherit_the_bytes_of_every_file(tmp_path):
     assert proc.returncode == 0, proc.stderr
     before, worker = map(int, proc.stdout.split())
     assert worker - before < 32 * 1024, (before, worker)  # KiB; the files hold 64 MiB
+
+
+@pytest.mark.parametrize(
+    "source, codes_expected",
+    [
+        # near misses of a long prefix-operator run: the pre-parse screen must give up at once
+        # (a `{200}` repetition retried from every position took minutes on the first of these)
+        ("x = " + "lambda " * 150 + ":\n", ["E999"]),
+        ("".join("# " + "-" * 199 + "x\n" for _ in range(200)), []),
+        # long chains Python accepts are parsed and checked
+        ("f = " + "lambda: " * 300 + "1\n", []),
+        ("x = " + "not " * 300 + "y\n", []),
+    ],
+)
+def test_prefix_operator_runs_are_screened_without_backtracking(source, codes_expected):
+    assert [c for c in codes(check_source(source, select=["REL001"])) if c.startswith("E")] == codes_expected

@@ -93,7 +93,12 @@ _MAX_PLAIN_DEPTH = 100
 _LARGE_FILE = 256 * 1024
 _NOT_BRACKETS = re.compile(r"[^()\[\]{}]+")
 _BRACKET_DELTA = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
-_LONG_UNARY_RUN = re.compile(r"(?:(?:not|await|lambda)\b[^:\n]{0,20}?\s*|[-+~]\s*){200}")
+#: maximal runs of at least 20 prefix operators, found left to right: a near miss is given up
+#: after 20 steps (a `{200}` repetition retried from every position is quadratic on near misses),
+#: and only the rare runs found (comment rulers, long chains) are counted exactly
+_UNARY_RUN = re.compile(r"(?:\b(?:not|await)\s+|\blambda\b[^:\n]{0,200}:\s*|[-+~]\s*){20,}")
+_UNARY_TOKEN = re.compile(r"\b(?:not|await|lambda)\b|[-+~]")
+_LONG_RUN_TOKENS = 200
 
 
 def _deep_or_huge(text: str) -> bool:
@@ -105,7 +110,14 @@ def _deep_or_huge(text: str) -> bool:
     brackets = _NOT_BRACKETS.sub("", text)
     if brackets and max(accumulate(map(_BRACKET_DELTA.__getitem__, brackets))) > _MAX_PLAIN_DEPTH:
         return True
-    return _LONG_UNARY_RUN.search(text) is not None
+    operators = text.count("-") + text.count("+") + text.count("~")
+    words = text.count("not") + text.count("await") + text.count("lambda")
+    if operators + words < _LONG_RUN_TOKENS:
+        return False  # most files: too few prefix operators for a long run (str.count is cheap)
+    return any(
+        len(run.group()) >= _LONG_RUN_TOKENS and len(_UNARY_TOKEN.findall(run.group())) >= _LONG_RUN_TOKENS
+        for run in _UNARY_RUN.finditer(text)
+    )
 
 
 def _python_verdict(text: str) -> SourceProblem | None:
